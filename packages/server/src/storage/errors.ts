@@ -1,0 +1,47 @@
+/** Base class of every storage failure; `code` is stable and safe to branch on. */
+export class StorageError extends Error {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'PRECONDITION_FAILED' | 'CONFLICT' | 'INVALID_KEY' | 'STORAGE_UNAVAILABLE',
+    message: string,
+    readonly key?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The key does not exist (or, for a conditional write, the object it was conditioned on is gone). */
+export class NotFoundError extends StorageError {
+  constructor(key: string, options?: { cause?: unknown }) {
+    super('NOT_FOUND', `No object at ${key}`, key, options);
+  }
+}
+
+/** A conditional write or delete lost: the stored ETag is not the expected one, or a create-only key exists. */
+export class PreconditionFailedError extends StorageError {
+  /** `true` when the store reported a transient conflict (S3 409) rather than a definite mismatch: retry. */
+  readonly retryable: boolean;
+  constructor(key: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super('PRECONDITION_FAILED', `Precondition failed for ${key}`, key, options);
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+/** The key is not acceptable: empty, absolute, with `.`/`..` segments, control characters, or too long. */
+export class InvalidKeyError extends StorageError {
+  constructor(key: string, reason: string) {
+    super('INVALID_KEY', `Invalid storage key ${JSON.stringify(key)}: ${reason}`, key);
+  }
+}
+
+/** The store cannot be reached or refused our credentials. */
+export class StorageUnavailableError extends StorageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORAGE_UNAVAILABLE', message, undefined, options);
+  }
+}
+
+export const isNotFound = (error: unknown): error is NotFoundError => error instanceof NotFoundError;
+export const isPreconditionFailed = (error: unknown): error is PreconditionFailedError =>
+  error instanceof PreconditionFailedError;
