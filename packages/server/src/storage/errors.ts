@@ -1,7 +1,13 @@
 /** Base class of every storage failure; `code` is stable and safe to branch on. */
 export class StorageError extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'PRECONDITION_FAILED' | 'CONFLICT' | 'INVALID_KEY' | 'STORAGE_UNAVAILABLE',
+    readonly code:
+      | 'NOT_FOUND'
+      | 'PRECONDITION_FAILED'
+      | 'CONFLICT'
+      | 'INVALID_KEY'
+      | 'STORAGE_UNAVAILABLE'
+      | 'CORRUPT_DOCUMENT',
     message: string,
     readonly key?: string,
     options?: { cause?: unknown },
@@ -42,6 +48,15 @@ export class StorageUnavailableError extends StorageError {
   }
 }
 
+/** A stored JSON document does not parse or does not match its schema; it is reported, never treated as empty. */
+export class CorruptDocumentError extends StorageError {
+  declare readonly key: string;
+  constructor(key: string, reason: string, options?: { cause?: unknown }) {
+    super('CORRUPT_DOCUMENT', `Corrupt document at ${key}: ${reason}`, key, options);
+  }
+}
+
 export const isNotFound = (error: unknown): error is NotFoundError => error instanceof NotFoundError;
 export const isPreconditionFailed = (error: unknown): error is PreconditionFailedError =>
   error instanceof PreconditionFailedError;
+export const isCorruptDocument = (error: unknown): error is CorruptDocumentError => error instanceof CorruptDocumentError;
