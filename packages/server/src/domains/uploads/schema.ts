@@ -1,0 +1,109 @@
+import { builder } from '../../builder.js';
+import { LimitExceededError, ValidationError } from '../../errors.js';
+import { ActorRef } from '../journal/schema.js';
+import type { UploadDocument, UploadFileDocument } from './documents.js';
+
+const UploadFileRef = builder.objectRef<{ upload: UploadDocument; file: UploadFileDocument }>('UploadFile').implement({
+  description: 'One stored file of an upload.',
+  fields: (t) => ({
+    name: t.string({ description: 'The name the uploader gave (NFC-normalized).', resolve: ({ file }) => file.name }),
+    size: t.float({ description: 'Size in bytes.', resolve: ({ file }) => file.size }),
+    contentType: t.string({ resolve: ({ file }) => file.contentType }),
+    sha256: t.string({ description: 'Hex SHA-256 of the bytes, computed while they streamed in.', resolve: ({ file }) => file.sha256 }),
+    downloadUrl: t.string({
+      description: 'A signed link that expires (STUF_DOWNLOAD_URL_TTL_SECONDS); it works without an Authorization header.',
+      resolve: ({ upload, file }, _args, context) => context.services.downloadLinks.urlFor(upload.id, file.storedName),
+    }),
+  }),
+});
+
+export const UploadRef = builder.objectRef<UploadDocument>('Upload').implement({
+  description: 'A set of files uploaded together, with their governance metadata.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    createdAt: t.field({ type: 'DateTime', resolve: (upload) => upload.createdAt }),
+    uploader: t.field({ type: ActorRef, resolve: (upload) => upload.uploader }),
+    files: t.field({ type: [UploadFileRef], resolve: (upload) => upload.files.map((file) => ({ upload, file })) }),
+    metadata: t.field({ type: 'JSON', resolve: (upload) => upload.metadata }),
+    revision: t.exposeInt('revision'),
+  }),
+});
+
+const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>('PageInfo').implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
+    startCursor: t.exposeString('startCursor', { nullable: true }),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+  }),
+});
+
+const UploadEdgeRef = builder.objectRef<{ cursor: string; node: UploadDocument }>('UploadEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: UploadRef, resolve: (edge) => edge.node }),
+  }),
+});
+
+const UploadConnectionRef = builder
+  .objectRef<{ edges: { cursor: string; node: UploadDocument }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }; totalCount: number }>('UploadConnection')
+  .implement({
+    fields: (t) => ({
+      edges: t.field({ type: [UploadEdgeRef], resolve: (connection) => connection.edges }),
+      nodes: t.field({ type: [UploadRef], resolve: (connection) => connection.edges.map((edge) => edge.node) }),
+      pageInfo: t.field({ type: PageInfoRef, resolve: (connection) => connection.pageInfo }),
+      totalCount: t.exposeInt('totalCount', { description: 'Matches of the filter and search, across all pages.' }),
+    }),
+  });
+
+const UploadFilterInput = builder.inputType('UploadFilter', {
+  fields: (t) => ({
+    uploaderId: t.id({ required: false }),
+    createdAfter: t.field({ type: 'DateTime', required: false, description: 'Inclusive.' }),
+    createdBefore: t.field({ type: 'DateTime', required: false, description: 'Exclusive.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  upload: t.field({
+    type: UploadRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.loaders.upload.load(String(id)),
+  }),
+  uploads: t.field({
+    type: UploadConnectionRef,
+    description: 'Uploads, newest first. `search` matches file names and metadata values, case-insensitively.',
+    args: {
+      first: t.arg.int({ required: false, description: 'Page size, 0–100 (default 20).' }),
+      after: t.arg.string({ required: false }),
+      filter: t.arg({ type: UploadFilterInput, required: false }),
+      search: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, context) => context.services.uploads.list(args),
+  }),
+}));
+
+const CreateUploadInput = builder.inputType('CreateUploadInput', {
+  fields: (t) => ({
+    files: t.field({ type: ['File'], required: true }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'Governance metadata: a JSON object.' }),
+  }),
+});
+
+const CreateUploadPayload = builder.objectRef<{ upload: UploadDocument }>('CreateUploadPayload').implement({
+  fields: (t) => ({ upload: t.field({ type: UploadRef, resolve: (payload) => payload.upload }) }),
+});
+
+builder.mutationFields((t) => ({
+  createUpload: t.field({
+    type: CreateUploadPayload,
+    description: 'Stores files (multipart request) with their metadata. Nothing is stored when it fails.',
+    args: { input: t.arg({ type: CreateUploadInput, required: true }) },
+    errors: { types: [ValidationError, LimitExceededError], union: { name: 'CreateUploadResult' } },
+    resolve: async (_root, { input }, context) => {
+      const upload = await context.services.uploads.create({ actor: context.viewer!.actor, files: input.files, metadata: input.metadata });
+      return { upload };
+    },
+  }),
+}));

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every environment variable STUF reads (architecture §7). Unknown STUF_* variables are rejected to catch typos. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Origin used to build absolute download URLs; default `http://localhost:<port>`. */
+  STUF_PUBLIC_URL: z.url().optional(),
+  STUF_STORAGE: z.enum(['fs', 's3']).default('fs'),
+  STUF_DATA_DIR: z.string().min(1).default('./.stuf-data'),
+  S3_BUCKET: z.string().optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.optional(),
+  S3_SSE: z.enum(['SSE-S3', 'SSE-KMS']).optional(),
+  S3_SSE_KMS_KEY_ID: z.string().optional(),
+  S3_PART_SIZE_MB: positiveInt.optional(),
+  S3_QUEUE_SIZE: positiveInt.optional(),
+  STUF_ADMIN_TOKEN: z.string().min(16, 'STUF_ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** Secret for signing download URLs; default: generated once and kept in the bucket (config/server_secrets.json). */
+  STUF_URL_SIGNING_SECRET: z.string().min(32, 'STUF_URL_SIGNING_SECRET must be at least 32 characters').optional(),
+  STUF_DOWNLOAD_URL_TTL_SECONDS: positiveInt.default(900),
+  STUF_MAX_FILE_SIZE: positiveInt.default(5 * GiB),
+  STUF_MAX_FILES: positiveInt.default(20),
+  STUF_MAX_QUERY_DEPTH: positiveInt.default(12),
+  STUF_MAX_JSON_BODY_BYTES: positiveInt.default(1024 * 1024),
+  STUF_MAX_METADATA_BYTES: positiveInt.default(64 * 1024),
+  STUF_CORS_ORIGIN: z.string().default('*'),
+  STUF_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown for invalid configuration; main prints the message and exits without a stack trace. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates the environment once; fails fast with every problem listed. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const unknown = Object.keys(source).filter((name) => name.startsWith('STUF_') && !(name in envSchema.shape));
+  if (unknown.length > 0) throw new ConfigError(`Unknown setting(s): ${unknown.join(', ')}`);
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((name) => (source[name] === undefined || source[name] === '' ? [] : [[name, source[name]]])),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  const env = parsed.data;
+  if (env.STUF_STORAGE === 's3' && !env.S3_BUCKET) throw new ConfigError('STUF_STORAGE=s3 needs S3_BUCKET');
+  if (env.S3_SSE === 'SSE-KMS' && !env.S3_SSE_KMS_KEY_ID) throw new ConfigError('S3_SSE=SSE-KMS needs S3_SSE_KMS_KEY_ID');
+  return env;
+}

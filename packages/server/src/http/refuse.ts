@@ -1,0 +1,19 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Answers a request we refuse before reading its body, as a GraphQL-over-HTTP error with `extensions.code`. The body
+ * is drained first: answering while the client still sends makes clients fail with a send error instead of reading
+ * the answer.
+ */
+export function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const send = () => {
+    if (res.headersSent || res.destroyed) return;
+    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+  if (req.readableEnded || req.complete) return send();
+  req.once('end', send);
+  req.once('error', () => res.destroy());
+  req.resume();
+}

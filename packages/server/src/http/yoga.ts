@@ -1,0 +1,76 @@
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import type { Env } from '../env.js';
+import type { Logger } from '../logger.js';
+import { schema } from '../schema.js';
+import { createContext, type Context } from '../context.js';
+import { StufError } from '../errors.js';
+import type { Services } from '../services.js';
+import type { Viewer } from '../domains/auth/service.js';
+
+/** What the node:http layer hands to yoga for each request. */
+export interface ServerContext {
+  requestId: string;
+  viewer?: Viewer;
+  logger: Logger;
+  /** The GraphQL params of a multipart request, already parsed by graphql-upload-minimal (files still streaming). */
+  multipartBody?: unknown;
+}
+
+/** Hands the multipart body parsed before yoga to yoga, instead of letting yoga read the request again. */
+function useParsedMultipartBody(): Plugin<Record<string, unknown>, ServerContext> {
+  return {
+    onRequestParse({ serverContext, setRequestParser }) {
+      const body = serverContext?.multipartBody;
+      if (body !== undefined) setRequestParser(() => body as never);
+    },
+  };
+}
+
+/**
+ * Expected failures that no field declared as a union member still reach clients typed, via `extensions.code`;
+ * anything else is logged with the request id and masked.
+ */
+const createMaskError = (logger: Logger) => (error: unknown, message: string, isDev?: boolean): Error => {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof StufError) {
+    const { message: _message, name: _name, stack: _stack, ...details } = original as StufError & Record<string, unknown>;
+    return new GraphQLError(original.message, {
+      nodes: error instanceof GraphQLError ? error.nodes : undefined,
+      path: error instanceof GraphQLError ? error.path : undefined,
+      extensions: { ...details, code: original.code },
+    });
+  }
+  if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) return error;
+  logger.error({ err: original }, 'unexpected error');
+  return new GraphQLError(isDev ? String((original as Error)?.message ?? message) : message, {
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+};
+
+/** The yoga instance: schema, GraphiQL, limits and error masking; multipart and auth happen in front of it. */
+export function createGraphQLHandler(env: Env, services: Services, logger: Logger): YogaServerInstance<ServerContext, Context> {
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: { title: 'STUF GraphiQL', headers: JSON.stringify({ Authorization: 'Bearer <your token>' }) },
+    landingPage: false,
+    // Multipart is parsed before yoga (http/multipart.ts), and JSON bodies are bounded there too.
+    multipart: false,
+    maxRequestBodySize: false,
+    cors: { origin: env.STUF_CORS_ORIGIN === '*' ? '*' : env.STUF_CORS_ORIGIN.split(','), credentials: false, allowedHeaders: ['authorization', 'content-type', 'graphql-preflight', 'x-graphql-yoga-csrf', 'x-request-id'] },
+    logging: {
+      debug: (...args) => logger.debug({ args }, 'yoga'),
+      info: (...args) => logger.info({ args }, 'yoga'),
+      warn: (...args) => logger.warn({ args }, 'yoga'),
+      error: (...args) => logger.error({ args }, 'yoga'),
+    },
+    maskedErrors: { maskError: createMaskError(logger) },
+    context: ({ requestId, viewer, logger: requestLogger }) => createContext({ requestId, viewer, logger: requestLogger, services }),
+    plugins: [
+      useParsedMultipartBody(),
+      maxDepthPlugin({ n: env.STUF_MAX_QUERY_DEPTH, ignoreIntrospection: true, exposeLimits: true }),
+    ],
+  });
+}
