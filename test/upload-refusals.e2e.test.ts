@@ -11,7 +11,7 @@ for (const backend of await backends()) {
     let server: TestServer;
     let baseline: string[];
     beforeAll(async () => {
-      server = await startTestServer(backend, { STUF_MAX_FILE_SIZE: String(MAX_FILE_SIZE), STUF_MAX_FILES: String(MAX_FILES), STUF_MAX_QUERY_DEPTH: '4' });
+      server = await startTestServer(backend, { STUF_MAX_FILE_SIZE: String(MAX_FILE_SIZE), STUF_MAX_FILES: String(MAX_FILES), STUF_MAX_QUERY_DEPTH: '5' });
       baseline = await server.keys();
     });
     afterAll(() => server?.stop());
@@ -63,11 +63,10 @@ for (const backend of await backends()) {
       await expectNothingStored();
     });
 
-    it('refuses a map path that points outside the operation', async () => {
+    it('refuses a map path that does not point into the operation', async () => {
       const result = await multipartUpload(server.url, [{ name: 'a.txt', content: 'a' }], {}, { map: '{"0": ["__proto__.polluted"]}' });
-      expect(result.status).toBe(200);
-      expect(result.body.errors?.length ?? 0).toBeGreaterThan(0);
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(result.status).toBe(400);
+      expect(result.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
       await expectNothingStored();
     });
 
@@ -100,7 +99,7 @@ for (const backend of await backends()) {
     });
 
     it('refuses queries deeper than the depth limit', async () => {
-      const tooDeep = await gql(server.url, '{ uploads { edges { node { files { name } } } } }');
+      const tooDeep = await gql(server.url, '{ uploads { edges { node { ... on Upload { files { name } } } } } }');
       expect(tooDeep.body.errors?.[0]?.message).toMatch(/depth/i);
       expect((await gql(server.url, '{ uploads { totalCount } }')).body.errors).toBeUndefined();
     });

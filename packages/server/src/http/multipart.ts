@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 
 export interface MultipartLimits {
-  maxFileSize: number;
   maxFiles: number;
   maxFieldSize: number;
 }
@@ -18,13 +17,12 @@ export class MultipartError extends Error {
 
 /**
  * Parses the `operations` and `map` fields of a GraphQL multipart request; file parts stay streams that resolvers
- * consume in arrival order. The hard byte limit is one above the configured maximum so the resolver can tell "one
- * byte over" from "exactly at the limit" and answer with a typed error.
+ * consume in arrival order. File size is not limited here: busboy would silently truncate (or fail before the
+ * resolver looks), so the upload service meters every byte and answers a typed LIMIT_EXCEEDED instead.
  */
 export async function parseMultipart(req: IncomingMessage, res: ServerResponse, limits: MultipartLimits): Promise<unknown> {
   try {
     return await processRequest(req, res, {
-      maxFileSize: limits.maxFileSize + 1,
       maxFiles: limits.maxFiles,
       maxFieldSize: limits.maxFieldSize,
     });

@@ -54,7 +54,7 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
       // Every multipart request is an upload; refuse anonymous ones before reading a byte of them.
       if (!viewer) return refuse(req, res, 401, 'UNAUTHENTICATED', 'Authentication required: send "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer' });
       try {
-        multipartBody = await parseMultipart(req, res, { maxFileSize: env.STUF_MAX_FILE_SIZE, maxFiles: env.STUF_MAX_FILES, maxFieldSize: env.STUF_MAX_JSON_BODY_BYTES });
+        multipartBody = await parseMultipart(req, res, { maxFiles: env.STUF_MAX_FILES, maxFieldSize: env.STUF_MAX_JSON_BODY_BYTES });
       } catch (error) {
         if (!(error instanceof MultipartError)) throw error;
         return refuse(req, res, error.status, error.status === 413 ? 'LIMIT_EXCEEDED' : 'BAD_REQUEST', error.message);
@@ -62,7 +62,8 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
     } else if (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > env.STUF_MAX_JSON_BODY_BYTES) {
       return refuse(req, res, 413, 'LIMIT_EXCEEDED', `Request bodies are limited to ${env.STUF_MAX_JSON_BODY_BYTES} bytes`);
     }
-    await yoga.handleNodeRequestAndResponse(req, res, { requestId, viewer, logger: log, multipartBody });
+    // Calling the yoga instance with (req, res, context) handles the request and writes the response.
+    await yoga(req, res, { requestId, viewer, logger: log, multipartBody });
   };
 
   const server: Server = createServer((req, res) => {

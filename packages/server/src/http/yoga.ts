@@ -29,20 +29,27 @@ function useParsedMultipartBody(): Plugin<Record<string, unknown>, ServerContext
 }
 
 /**
+ * By name, not instanceof: graphql ships CJS and ESM builds, and a loader may hand different plugins different copies.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/**
  * Expected failures that no field declared as a union member still reach clients typed, via `extensions.code`;
  * anything else is logged with the request id and masked.
  */
 const createMaskError = (logger: Logger) => (error: unknown, message: string, isDev?: boolean): Error => {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const original = isGraphQLError(error) ? error.originalError : error;
   if (original instanceof StufError) {
     const { message: _message, name: _name, stack: _stack, ...details } = original as StufError & Record<string, unknown>;
     return new GraphQLError(original.message, {
-      nodes: error instanceof GraphQLError ? error.nodes : undefined,
-      path: error instanceof GraphQLError ? error.path : undefined,
+      nodes: isGraphQLError(error) ? error.nodes : undefined,
+      path: isGraphQLError(error) ? error.path : undefined,
       extensions: { ...details, code: original.code },
     });
   }
-  if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) return error;
+  if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) return error;
   logger.error({ err: original }, 'unexpected error');
   return new GraphQLError(isDev ? String((original as Error)?.message ?? message) : message, {
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
