@@ -34,6 +34,6 @@ export async function createServices(input: { env: Env; driver: StorageDriver; l
     maxFiles: env.STUF_MAX_FILES,
     maxMetadataBytes: env.STUF_MAX_METADATA_BYTES,
   }, logger);
-  const downloadLinks = new DownloadLinks(auth.urlSigningKey, input.publicUrl, env.STUF_DOWNLOAD_URL_TTL_SECONDS);
+  const downloadLinks = new DownloadLinks(auth.urlSigningKey, input.publicUrl, env.STUF_DOWNLOAD_URL_TTL_SECONDS, driver);
   return { services: { storageName: driver.name, auth, config, journal, uploads, downloadLinks }, generatedAdminToken };
 }

@@ -60,6 +60,11 @@ export interface StorageDriver {
   delete(key: string, options?: DeleteOptions): Promise<void>;
   /** Every object under `prefix` in key order, paging internally (never stops at 1,000). */
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
+  /**
+   * Optional: a time-limited URL that lets any HTTP client GET the object straight from the store (S3 presigned
+   * URLs). Drivers without it are served through the server's own signed download route.
+   */
+  presignGet?(key: string, options: { expiresInSeconds: number; contentDisposition?: string; contentType?: string }): Promise<string>;
   /** Releases sockets, file handles, timers. */
   close?(): Promise<void>;
 }

@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { StorageDriver } from '../../storage/driver.js';
+import { uploadDataKey } from '../../storage/keys.js';
 
 export interface SignedFileRef {
   uploadId: string;
@@ -11,19 +13,33 @@ export interface SignedFileRef {
 export const DOWNLOAD_PATH_PREFIX = '/files/';
 
 /**
- * Signed, expiring download links, so a browser can follow `downloadUrl` without an Authorization header. The
- * HMAC-SHA256 covers upload id, stored name and expiry; any change to them invalidates the signature.
+ * Signed, expiring download links, so a browser can follow `downloadUrl` without an Authorization header. On a store
+ * that presigns (S3) the link points at the store itself, with the right `Content-Disposition`; otherwise at the
+ * server's download route, where an HMAC-SHA256 over upload id, stored name and expiry is checked.
  */
 export class DownloadLinks {
   constructor(
     private readonly key: Buffer,
     private readonly publicUrl: () => string,
     private readonly ttlSeconds: number,
+    private readonly driver?: Pick<StorageDriver, 'presignGet'>,
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  /** An absolute URL valid for the configured TTL. */
-  urlFor(uploadId: string, storedName: string): string {
+  /** An absolute URL for one stored file, valid for the configured TTL. */
+  async urlFor(file: { uploadId: string; storedName: string; name: string; contentType: string }): Promise<string> {
+    if (this.driver?.presignGet) {
+      return this.driver.presignGet(uploadDataKey(file.uploadId, file.storedName), {
+        expiresInSeconds: this.ttlSeconds,
+        contentDisposition: contentDisposition(file.name),
+        contentType: file.contentType,
+      });
+    }
+    return this.routeUrlFor(file.uploadId, file.storedName);
+  }
+
+  /** A link to the server's own download route (used when the store cannot presign). */
+  routeUrlFor(uploadId: string, storedName: string): string {
     const expires = Math.floor(this.now() / 1000) + this.ttlSeconds;
     const signature = this.sign({ uploadId, storedName, expires });
     const path = `${DOWNLOAD_PATH_PREFIX}${encodeURIComponent(uploadId)}/${encodeURIComponent(storedName)}`;

@@ -12,7 +12,8 @@ const UploadFileRef = builder.objectRef<{ upload: UploadDocument; file: UploadFi
     sha256: t.string({ description: 'Hex SHA-256 of the bytes, computed while they streamed in.', resolve: ({ file }) => file.sha256 }),
     downloadUrl: t.string({
       description: 'A signed link that expires (STUF_DOWNLOAD_URL_TTL_SECONDS); it works without an Authorization header.',
-      resolve: ({ upload, file }, _args, context) => context.services.downloadLinks.urlFor(upload.id, file.storedName),
+      resolve: ({ upload, file }, _args, context) =>
+        context.services.downloadLinks.urlFor({ uploadId: upload.id, storedName: file.storedName, name: file.name, contentType: file.contentType }),
     }),
   }),
 });
