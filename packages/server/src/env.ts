@@ -22,6 +22,8 @@ const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.optional(),
+  /** Create the bucket at startup when it does not exist (handy for local stores; production buckets are provisioned). */
+  S3_CREATE_BUCKET: bool.default(false),
   S3_SSE: z.enum(['SSE-S3', 'SSE-KMS']).optional(),
   S3_SSE_KMS_KEY_ID: z.string().optional(),
   S3_PART_SIZE_MB: positiveInt.optional(),

@@ -14,6 +14,7 @@ type S3Env = Pick<
   | 'S3_SSE_KMS_KEY_ID'
   | 'S3_PART_SIZE_MB'
   | 'S3_QUEUE_SIZE'
+  | 'S3_CREATE_BUCKET'
 >;
 
 /** Maps the validated S3_* settings (architecture §7) to driver options; without keys the AWS credential chain is used. */
@@ -39,6 +40,7 @@ export function s3OptionsFromEnv(env: S3Env): S3DriverOptions {
           : undefined,
     partSizeBytes: env.S3_PART_SIZE_MB !== undefined ? env.S3_PART_SIZE_MB * 1024 * 1024 : undefined,
     queueSize: env.S3_QUEUE_SIZE,
+    createBucket: env.S3_CREATE_BUCKET,
   };
 }
 
