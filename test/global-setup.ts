@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -19,7 +20,8 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   let stdout: string;
   try {
     console.log('[stuf] starting a local S3 server (Ceph RGW) for the S3 test runs…');
-    ({ stdout } = await run(LOCAL_S3, ['start'], { timeout: 15 * 60_000, maxBuffer: 1024 * 1024 }));
+    const env = { ...process.env, LOCAL_S3_PORT: process.env.LOCAL_S3_PORT ?? String(await freePort()) };
+    ({ stdout } = await run(LOCAL_S3, ['start'], { env, timeout: 15 * 60_000, maxBuffer: 1024 * 1024 }));
   } catch (error) {
     const message = `[stuf] could not start the local S3 server: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`;
     if (process.env.CI) throw new Error(message);
@@ -32,6 +34,15 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   return async () => {
     if (dir) await run(LOCAL_S3, ['stop', dir], { timeout: 120_000 }).catch((error) => console.warn(`[stuf] local S3 stop failed: ${error}`));
   };
+}
+
+/** A loopback port nobody listens on right now, so a run never collides with another S3 server on the machine. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function unquote(value: string): string {
