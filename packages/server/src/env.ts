@@ -49,9 +49,12 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Settings of the `stuf` CLI (which also runs the server, `stuf serve`): not the server's, but not typos either. */
+const CLIENT_SETTINGS = new Set(['STUF_URL', 'STUF_TOKEN']);
+
 /** Parses and validates the environment once; fails fast with every problem listed. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const unknown = Object.keys(source).filter((name) => name.startsWith('STUF_') && !(name in envSchema.shape));
+  const unknown = Object.keys(source).filter((name) => name.startsWith('STUF_') && !(name in envSchema.shape) && !CLIENT_SETTINGS.has(name));
   if (unknown.length > 0) throw new ConfigError(`Unknown setting(s): ${unknown.join(', ')}`);
   const relevant = Object.fromEntries(
     Object.keys(envSchema.shape).flatMap((name) => (source[name] === undefined || source[name] === '' ? [] : [[name, source[name]]])),

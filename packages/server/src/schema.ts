@@ -2,6 +2,7 @@ import { builder } from './builder.js';
 import './errors-schema.js';
 import './domains/health/schema.js';
 import './domains/auth/schema.js';
+import './domains/config/schema.js';
 import './domains/journal/schema.js';
 import './domains/uploads/schema.js';
 

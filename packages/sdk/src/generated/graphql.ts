@@ -3,185 +3,18 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-export type Maybe<T> = T | null;
-export type InputMaybe<T> = Maybe<T>;
-/** All built-in and custom scalars, mapped to their actual values */
-export type Scalars = {
-  ID: { input: string; output: string; }
-  String: { input: string; output: string; }
-  Boolean: { input: boolean; output: boolean; }
-  Int: { input: number; output: number; }
-  Float: { input: number; output: number; }
-  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
-  DateTime: { input: string; output: string; }
-  /** A file sent as a part of a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec). */
-  File: { input: File | Blob; output: File | Blob; }
-  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
-  JSON: { input: unknown; output: unknown; }
-  /** A field name or a list index in an input path. */
-  PathSegment: { input: string | number; output: string | number; }
-};
-
-/** Who did something. */
-export type Actor = {
-  __typename?: 'Actor';
-  id: Scalars['ID']['output'];
-  /** `admin-token`, `user` or `system`. */
-  kind: Scalars['String']['output'];
-};
-
+import type { FileInput } from '../files.js';
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CreateUploadInput = {
-  files: Array<Scalars['File']['input']>;
+  files: Array<FileInput>;
   /** Governance metadata: a JSON object. */
-  metadata?: InputMaybe<Scalars['JSON']['input']>;
-};
-
-export type CreateUploadPayload = {
-  __typename?: 'CreateUploadPayload';
-  upload: Upload;
-};
-
-export type CreateUploadResult = CreateUploadPayload | LimitExceededError | ValidationError;
-
-/** An expected failure. `code` is stable and safe to branch on. */
-export type Error = {
-  code: Scalars['String']['output'];
-  message: Scalars['String']['output'];
-};
-
-export type Health = {
-  __typename?: 'Health';
-  ok: Scalars['Boolean']['output'];
-  /** The storage driver in use: `fs` or `s3`. */
-  storage: Scalars['String']['output'];
-};
-
-export type LimitExceededError = Error & {
-  __typename?: 'LimitExceededError';
-  code: Scalars['String']['output'];
-  limit: LimitName;
-  /** The limit (bytes for sizes, a count for counts). */
-  maximum: Scalars['Float']['output'];
-  message: Scalars['String']['output'];
-  path: Array<Scalars['PathSegment']['output']>;
+  metadata?: unknown;
 };
 
 export type LimitName =
   | 'FILE_COUNT'
   | 'FILE_SIZE'
   | 'METADATA_SIZE';
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  /** Stores files (multipart request) with their metadata. Nothing is stored when it fails. */
-  createUpload: CreateUploadResult;
-};
-
-
-export type MutationCreateUploadArgs = {
-  input: CreateUploadInput;
-};
-
-export type PageInfo = {
-  __typename?: 'PageInfo';
-  endCursor: Maybe<Scalars['String']['output']>;
-  hasNextPage: Scalars['Boolean']['output'];
-  hasPreviousPage: Scalars['Boolean']['output'];
-  startCursor: Maybe<Scalars['String']['output']>;
-};
-
-export type Query = {
-  __typename?: 'Query';
-  /** Liveness; the only field that needs no token. */
-  health: Health;
-  me: Viewer;
-  upload: Maybe<Upload>;
-  /** Uploads, newest first. `search` matches file names and metadata values, case-insensitively. */
-  uploads: UploadConnection;
-};
-
-
-export type QueryUploadArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryUploadsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  filter: InputMaybe<UploadFilter>;
-  first: InputMaybe<Scalars['Int']['input']>;
-  search: InputMaybe<Scalars['String']['input']>;
-};
-
-/** A set of files uploaded together, with their governance metadata. */
-export type Upload = {
-  __typename?: 'Upload';
-  createdAt: Scalars['DateTime']['output'];
-  files: Array<UploadFile>;
-  id: Scalars['ID']['output'];
-  metadata: Scalars['JSON']['output'];
-  revision: Scalars['Int']['output'];
-  uploader: Actor;
-};
-
-export type UploadConnection = {
-  __typename?: 'UploadConnection';
-  edges: Array<UploadEdge>;
-  nodes: Array<Upload>;
-  pageInfo: PageInfo;
-  /** Matches of the filter and search, across all pages. */
-  totalCount: Scalars['Int']['output'];
-};
-
-export type UploadEdge = {
-  __typename?: 'UploadEdge';
-  cursor: Scalars['String']['output'];
-  node: Upload;
-};
-
-/** One stored file of an upload. */
-export type UploadFile = {
-  __typename?: 'UploadFile';
-  contentType: Scalars['String']['output'];
-  /** A signed link that expires (STUF_DOWNLOAD_URL_TTL_SECONDS); it works without an Authorization header. */
-  downloadUrl: Scalars['String']['output'];
-  /** The name the uploader gave (NFC-normalized). */
-  name: Scalars['String']['output'];
-  /** Hex SHA-256 of the bytes, computed while they streamed in. */
-  sha256: Scalars['String']['output'];
-  /** Size in bytes. */
-  size: Scalars['Float']['output'];
-};
-
-export type UploadFilter = {
-  /** Inclusive. */
-  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Exclusive. */
-  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
-  uploaderId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-export type ValidationError = Error & {
-  __typename?: 'ValidationError';
-  code: Scalars['String']['output'];
-  issues: Array<ValidationIssue>;
-  message: Scalars['String']['output'];
-};
-
-export type ValidationIssue = {
-  __typename?: 'ValidationIssue';
-  message: Scalars['String']['output'];
-  path: Array<Scalars['PathSegment']['output']>;
-};
-
-/** The authenticated caller. */
-export type Viewer = {
-  __typename?: 'Viewer';
-  actor: Actor;
-  /** `admin` (participants arrive with the users issue). */
-  role: Scalars['String']['output'];
-};
 
 export type UploadFilter = {
   /** Inclusive. */
@@ -191,10 +24,20 @@ export type UploadFilter = {
   uploaderId?: string | number | null | undefined;
 };
 
+export type StufConfigQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StufConfigQuery = { stufConfig: unknown };
+
 export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type HealthQuery = { health: { ok: boolean, storage: string } };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { role: string, actor: { id: string, kind: string } } };
 
 export type UploadsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -206,6 +49,157 @@ export type UploadsQueryVariables = Exact<{
 
 export type UploadsQuery = { uploads: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, createdAt: string, metadata: unknown, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } }> } };
 
+export type UploadQueryVariables = Exact<{
+  id: string | number;
+}>;
 
-export const HealthDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Health"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"health"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ok"}},{"kind":"Field","name":{"kind":"Name","value":"storage"}}]}}]}}]} as unknown as DocumentNode<HealthQuery, HealthQueryVariables>;
-export const UploadsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Uploads"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UploadFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"search"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploads"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"search"},"value":{"kind":"Variable","name":{"kind":"Name","value":"search"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"uploader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}},{"kind":"Field","name":{"kind":"Name","value":"metadata"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"files"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"downloadUrl"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<UploadsQuery, UploadsQueryVariables>;
+
+export type UploadQuery = { upload: { id: string, createdAt: string, metadata: unknown, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } | null };
+
+export type CreateUploadMutationVariables = Exact<{
+  input: CreateUploadInput;
+}>;
+
+
+export type CreateUploadMutation = { createUpload:
+    | { __typename: 'CreateUploadPayload', upload: { id: string, createdAt: string, metadata: unknown, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } }
+    | { __typename: 'LimitExceededError', message: string, code: string, limit: LimitName, maximum: number, path: Array<string | number> }
+    | { __typename: 'ValidationError', message: string, code: string, issues: Array<{ path: Array<string | number>, message: string }> }
+   };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const StufConfigDocument = new TypedDocumentString(`
+    query StufConfig {
+  stufConfig
+}
+    `) as unknown as TypedDocumentString<StufConfigQuery, StufConfigQueryVariables>;
+export const HealthDocument = new TypedDocumentString(`
+    query Health {
+  health {
+    ok
+    storage
+  }
+}
+    `) as unknown as TypedDocumentString<HealthQuery, HealthQueryVariables>;
+export const MeDocument = new TypedDocumentString(`
+    query Me {
+  me {
+    role
+    actor {
+      id
+      kind
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const UploadsDocument = new TypedDocumentString(`
+    query Uploads($first: Int, $after: String, $filter: UploadFilter, $search: String) {
+  uploads(first: $first, after: $after, filter: $filter, search: $search) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        id
+        createdAt
+        uploader {
+          id
+          kind
+        }
+        metadata
+        revision
+        files {
+          name
+          size
+          contentType
+          sha256
+          downloadUrl
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UploadsQuery, UploadsQueryVariables>;
+export const UploadDocument = new TypedDocumentString(`
+    query Upload($id: ID!) {
+  upload(id: $id) {
+    id
+    createdAt
+    uploader {
+      id
+      kind
+    }
+    metadata
+    revision
+    files {
+      name
+      size
+      contentType
+      sha256
+      downloadUrl
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UploadQuery, UploadQueryVariables>;
+export const CreateUploadDocument = new TypedDocumentString(`
+    mutation CreateUpload($input: CreateUploadInput!) {
+  createUpload(input: $input) {
+    __typename
+    ... on Error {
+      message
+      code
+    }
+    ... on CreateUploadPayload {
+      upload {
+        id
+        createdAt
+        uploader {
+          id
+          kind
+        }
+        metadata
+        revision
+        files {
+          name
+          size
+          contentType
+          sha256
+          downloadUrl
+        }
+      }
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
+      }
+    }
+    ... on LimitExceededError {
+      limit
+      maximum
+      path
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateUploadMutation, CreateUploadMutationVariables>;
