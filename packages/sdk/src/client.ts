@@ -2,17 +2,29 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { StufError, type GraphQLErrorShape } from './errors.js';
 import { prepareFiles } from './files.js';
 import {
+  ConfigHistoryDocument,
   CreateUploadDocument,
   HealthDocument,
   MeDocument,
+  MetadataConfigDocument,
   StufConfigDocument,
+  UpdateMetadataConfigDocument,
+  UpdateStufConfigDocument,
   UploadDocument,
+  UploadRequirementsDocument,
   UploadsDocument,
+  type ConfigDocument,
+  type ConfigHistoryQuery,
   type CreateUploadInput,
   type CreateUploadMutation,
   type HealthQuery,
   type MeQuery,
+  type UpdateMetadataConfigInput,
+  type UpdateMetadataConfigMutation,
+  type UpdateStufConfigInput,
+  type UpdateStufConfigMutation,
   type UploadQuery,
+  type UploadRequirementsQuery,
   type UploadsQuery,
   type UploadsQueryVariables,
 } from './generated/graphql.js';
@@ -28,6 +40,15 @@ export type UploadConnection = UploadsQuery['uploads'];
 /** What `createUpload` resolves to: the payload or a typed, expected failure; branch on `__typename`. */
 export type CreateUploadResult = CreateUploadMutation['createUpload'];
 export type Viewer = MeQuery['me'];
+/** Everything `createUpload` checks: limits, allowed types, the metadata fields and their rules, the legal declaration. */
+export type UploadRequirements = UploadRequirementsQuery['uploadRequirements'];
+export type MetadataFieldRequirement = UploadRequirements['fields'][number];
+/** One published version of a config document. */
+export type ConfigVersion = ConfigHistoryQuery['configHistory'][number];
+/** What `updateStufConfig` resolves to: the payload, `ValidationError` or `RevisionConflictError`. */
+export type UpdateStufConfigResult = UpdateStufConfigMutation['updateStufConfig'];
+/** What `updateMetadataConfig` resolves to: the payload, `ValidationError` or `RevisionConflictError`. */
+export type UpdateMetadataConfigResult = UpdateMetadataConfigMutation['updateMetadataConfig'];
 export type Health = HealthQuery['health'];
 
 /** A GraphQL document: a string, or a typed document (`TypedDocumentString` from codegen). */
@@ -93,8 +114,21 @@ export interface StufClient {
    * for anything but 2xx. Retried like a query until the answer starts.
    */
   download(file: string | { downloadUrl: string }, options?: RequestOptions): Promise<Response>;
-  /** `config/stuf_config.json` (admins only). */
+  /** `config/stuf_config.json` in force, secrets shown only as `apiKeySet` / `secretSet` (admins only). */
   stufConfig(options?: RequestOptions): Promise<Record<string, unknown>>;
+  /** `config/metadata_config.json` in force, disabled fields included (admins only). */
+  metadataConfig(options?: RequestOptions): Promise<Record<string, unknown>>;
+  /**
+   * Publishes the whole edited document if `revision` is still current (admins only). Resolves to the payload or a
+   * typed failure: `ValidationError` (paths under `config`) or `RevisionConflictError` (with `currentRevision`).
+   */
+  updateStufConfig(input: UpdateStufConfigInput, options?: RequestOptions): Promise<UpdateStufConfigResult>;
+  /** Like `updateStufConfig`, for the metadata field definitions. */
+  updateMetadataConfig(input: UpdateMetadataConfigInput, options?: RequestOptions): Promise<UpdateMetadataConfigResult>;
+  /** Published versions of a config document, newest first (admins only). */
+  configHistory(document: ConfigDocument, variables?: { first?: number }, options?: RequestOptions): Promise<ConfigVersion[]>;
+  /** What an upload must satisfy, from the config in force: enough to render a form or build valid `metadata`. */
+  uploadRequirements(options?: RequestOptions): Promise<UploadRequirements>;
   /**
    * Runs any document. Retried on retryable failures unless it contains a mutation (override with `idempotent`).
    */
@@ -346,6 +380,11 @@ export function createStufClient(options: StufClientOptions): StufClient {
     },
     download: (file, o = {}) => download(typeof file === 'string' ? file : file.downloadUrl, o),
     stufConfig: async (o) => (await request(StufConfigDocument, {}, o)).stufConfig as Record<string, unknown>,
+    metadataConfig: async (o) => (await request(MetadataConfigDocument, {}, o)).metadataConfig as Record<string, unknown>,
+    updateStufConfig: async (input, o) => (await request(UpdateStufConfigDocument, { input }, o)).updateStufConfig,
+    updateMetadataConfig: async (input, o) => (await request(UpdateMetadataConfigDocument, { input }, o)).updateMetadataConfig,
+    configHistory: async (document, variables = {}, o) => (await request(ConfigHistoryDocument, { document, ...variables }, o)).configHistory,
+    uploadRequirements: async (o) => (await request(UploadRequirementsDocument, {}, o)).uploadRequirements,
     request: (document, variables, o) => request(document as Document<never, never>, variables, o),
   };
   return client;

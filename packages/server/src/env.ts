@@ -39,6 +39,17 @@ const envSchema = z.object({
   STUF_MAX_METADATA_BYTES: positiveInt.default(64 * 1024),
   STUF_CORS_ORIGIN: z.string().default('*'),
   STUF_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  /** How often each replica revalidates config/*.json with a conditional GET (changes made elsewhere apply this fast). */
+  STUF_CONFIG_REFRESH_MS: positiveInt.default(5_000),
+  /**
+   * Encrypts secrets kept in stuf_config.json (Zulip API key, webhook secret). Without it those secrets cannot be set.
+   * To be unified with the contact-data keyring (STUF_ENCRYPTION_KEYS) once that exists.
+   */
+  STUF_CONFIG_ENCRYPTION_KEY: z.string().min(32, 'STUF_CONFIG_ENCRYPTION_KEY must be at least 32 characters').optional(),
+  /** Notification delivery (Zulip, webhook): attempts per message, first backoff step, and per-attempt timeout. */
+  STUF_NOTIFY_MAX_ATTEMPTS: positiveInt.default(6),
+  STUF_NOTIFY_RETRY_BASE_MS: positiveInt.default(1_000),
+  STUF_NOTIFY_TIMEOUT_MS: positiveInt.default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,5 +1,5 @@
 import { builder } from './builder.js';
-import { LimitExceededError, StufError, ValidationError, type ValidationIssue } from './errors.js';
+import { LimitExceededError, RevisionConflictError, StufError, ValidationError, type ValidationIssue } from './errors.js';
 
 /** Every typed failure implements `Error`, so clients can always select `message` and `code`. */
 export const ErrorInterface = builder.interfaceRef<StufError>('Error').implement({
@@ -41,4 +41,12 @@ builder.objectType(LimitExceededError, {
     maximum: t.float({ description: 'The limit (bytes for sizes, a count for counts).', resolve: (error) => error.maximum }),
     path: t.field({ type: [PathSegment], resolve: (error) => error.path }),
   }),
+});
+
+builder.objectType(RevisionConflictError, {
+  name: 'RevisionConflictError',
+  interfaces: [ErrorInterface],
+  description: 'The given `revision` is stale. Re-read the resource and retry with `currentRevision`.',
+  isTypeOf: (value) => value instanceof RevisionConflictError,
+  fields: (t) => ({ currentRevision: t.exposeInt('currentRevision') }),
 });

@@ -49,3 +49,14 @@ export class CacheRegeneratingError extends StufError {
     super(`${cache} is being regenerated after concurrent writes; retry in ${retryAfterMs} ms`);
   }
 }
+
+/** The client's `revision` is stale: someone changed the resource since it was read. Re-read, re-apply, retry. */
+export class RevisionConflictError extends StufError {
+  readonly code = 'REVISION_CONFLICT';
+  constructor(
+    readonly currentRevision: number,
+    expectedRevision: number,
+  ) {
+    super(`Revision ${expectedRevision} is stale; the current revision is ${currentRevision}`);
+  }
+}

@@ -5,9 +5,18 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { FileInput } from '../files.js';
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** A configuration document under `config/` in the bucket. */
+export type ConfigDocument =
+  /** `config/metadata_config.json`: the metadata fields. */
+  | 'METADATA_CONFIG'
+  /** `config/stuf_config.json`: the facility settings. */
+  | 'STUF_CONFIG';
+
 export type CreateUploadInput = {
   files: Array<FileInput>;
-  /** Governance metadata: a JSON object. */
+  /** The version of the legal declaration the uploader acknowledges (`uploadRequirements.legalDeclaration.version`). Required when `acknowledgementRequired`. */
+  legalDeclarationVersion?: string | null | undefined;
+  /** Governance metadata: a JSON object keyed by field, checked against `uploadRequirements.fields` (see `MetadataFieldRequirement` for how answers are written). */
   metadata?: unknown;
 };
 
@@ -15,6 +24,28 @@ export type LimitName =
   | 'FILE_COUNT'
   | 'FILE_SIZE'
   | 'METADATA_SIZE';
+
+/** How a field is answered (see `MetadataFieldRequirement`). */
+export type MetadataFieldKind =
+  | 'DATE'
+  | 'FREE_TEXT'
+  | 'MULTIPLE_CHOICE'
+  | 'SINGLE_CHOICE'
+  | 'YES_NO';
+
+export type UpdateMetadataConfigInput = {
+  /** The whole document as `metadataConfig` returns it, edited. */
+  config: unknown;
+  /** The revision the change is based on; a stale one gets `RevisionConflictError`. */
+  revision: number;
+};
+
+export type UpdateStufConfigInput = {
+  /** The whole document as `stufConfig` returns it, edited. `notifications.zulip.apiKey` / `notifications.webhook.secret`: a string sets the secret (stored encrypted), omitted or null keeps the stored one. `schemaVersion`, `revision`, `apiKeySet` and `secretSet` are ignored. */
+  config: unknown;
+  /** The revision the change is based on; a stale one gets `RevisionConflictError`. */
+  revision: number;
+};
 
 export type UploadFilter = {
   /** Inclusive. */
@@ -28,6 +59,46 @@ export type StufConfigQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type StufConfigQuery = { stufConfig: unknown };
+
+export type MetadataConfigQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MetadataConfigQuery = { metadataConfig: unknown };
+
+export type ConfigHistoryQueryVariables = Exact<{
+  document: ConfigDocument;
+  first?: number | null | undefined;
+}>;
+
+
+export type ConfigHistoryQuery = { configHistory: Array<{ document: ConfigDocument, revision: number, publishedAt: string, config: unknown, publishedBy: { id: string, kind: string } }> };
+
+export type UpdateStufConfigMutationVariables = Exact<{
+  input: UpdateStufConfigInput;
+}>;
+
+
+export type UpdateStufConfigMutation = { updateStufConfig:
+    | { __typename: 'RevisionConflictError', message: string, code: string, currentRevision: number }
+    | { __typename: 'UpdateStufConfigPayload', revision: number, config: unknown }
+    | { __typename: 'ValidationError', message: string, code: string, issues: Array<{ path: Array<string | number>, message: string }> }
+   };
+
+export type UpdateMetadataConfigMutationVariables = Exact<{
+  input: UpdateMetadataConfigInput;
+}>;
+
+
+export type UpdateMetadataConfigMutation = { updateMetadataConfig:
+    | { __typename: 'RevisionConflictError', message: string, code: string, currentRevision: number }
+    | { __typename: 'UpdateMetadataConfigPayload', revision: number, config: unknown }
+    | { __typename: 'ValidationError', message: string, code: string, issues: Array<{ path: Array<string | number>, message: string }> }
+   };
+
+export type UploadRequirementsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UploadRequirementsQuery = { uploadRequirements: { projectName: string, description: string, stufConfigRevision: number, metadataConfigRevision: number, limits: { maxFileSizeBytes: number, maxFilesPerUpload: number, maxMetadataBytes: number, allowedExtensions: Array<string>, allowedMimeTypes: Array<string> }, fields: Array<{ key: string, label: string, helpText: string, kind: MetadataFieldKind, required: boolean, category: boolean, requiredWhen: Array<{ field: string, values: Array<unknown> }>, options: Array<{ value: string, label: string, description: string, default: boolean, displayOrder: number }>, other: { label: string, explanationRequired: boolean } | null, dontKnow: { label: string, explanationRequired: boolean } | null, text: { minLength: number | null, maxLength: number | null, pattern: string | null, patternDescription: string | null } | null }>, legalDeclaration: { text: string, version: string, acknowledgementRequired: boolean } } };
 
 export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -47,14 +118,14 @@ export type UploadsQueryVariables = Exact<{
 }>;
 
 
-export type UploadsQuery = { uploads: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, createdAt: string, metadata: unknown, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } }> } };
+export type UploadsQuery = { uploads: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, createdAt: string, metadata: unknown, legalDeclarationVersion: string | null, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } }> } };
 
 export type UploadQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type UploadQuery = { upload: { id: string, createdAt: string, metadata: unknown, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } | null };
+export type UploadQuery = { upload: { id: string, createdAt: string, metadata: unknown, legalDeclarationVersion: string | null, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } | null };
 
 export type CreateUploadMutationVariables = Exact<{
   input: CreateUploadInput;
@@ -62,7 +133,7 @@ export type CreateUploadMutationVariables = Exact<{
 
 
 export type CreateUploadMutation = { createUpload:
-    | { __typename: 'CreateUploadPayload', upload: { id: string, createdAt: string, metadata: unknown, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } }
+    | { __typename: 'CreateUploadPayload', upload: { id: string, createdAt: string, metadata: unknown, legalDeclarationVersion: string | null, revision: number, uploader: { id: string, kind: string }, files: Array<{ name: string, size: number, contentType: string, sha256: string, downloadUrl: string }> } }
     | { __typename: 'LimitExceededError', message: string, code: string, limit: LimitName, maximum: number, path: Array<string | number> }
     | { __typename: 'ValidationError', message: string, code: string, issues: Array<{ path: Array<string | number>, message: string }> }
    };
@@ -91,6 +162,128 @@ export const StufConfigDocument = new TypedDocumentString(`
   stufConfig
 }
     `) as unknown as TypedDocumentString<StufConfigQuery, StufConfigQueryVariables>;
+export const MetadataConfigDocument = new TypedDocumentString(`
+    query MetadataConfig {
+  metadataConfig
+}
+    `) as unknown as TypedDocumentString<MetadataConfigQuery, MetadataConfigQueryVariables>;
+export const ConfigHistoryDocument = new TypedDocumentString(`
+    query ConfigHistory($document: ConfigDocument!, $first: Int) {
+  configHistory(document: $document, first: $first) {
+    document
+    revision
+    publishedAt
+    publishedBy {
+      id
+      kind
+    }
+    config
+  }
+}
+    `) as unknown as TypedDocumentString<ConfigHistoryQuery, ConfigHistoryQueryVariables>;
+export const UpdateStufConfigDocument = new TypedDocumentString(`
+    mutation UpdateStufConfig($input: UpdateStufConfigInput!) {
+  updateStufConfig(input: $input) {
+    __typename
+    ... on Error {
+      message
+      code
+    }
+    ... on UpdateStufConfigPayload {
+      revision
+      config
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
+      }
+    }
+    ... on RevisionConflictError {
+      currentRevision
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateStufConfigMutation, UpdateStufConfigMutationVariables>;
+export const UpdateMetadataConfigDocument = new TypedDocumentString(`
+    mutation UpdateMetadataConfig($input: UpdateMetadataConfigInput!) {
+  updateMetadataConfig(input: $input) {
+    __typename
+    ... on Error {
+      message
+      code
+    }
+    ... on UpdateMetadataConfigPayload {
+      revision
+      config
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
+      }
+    }
+    ... on RevisionConflictError {
+      currentRevision
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateMetadataConfigMutation, UpdateMetadataConfigMutationVariables>;
+export const UploadRequirementsDocument = new TypedDocumentString(`
+    query UploadRequirements {
+  uploadRequirements {
+    projectName
+    description
+    stufConfigRevision
+    metadataConfigRevision
+    limits {
+      maxFileSizeBytes
+      maxFilesPerUpload
+      maxMetadataBytes
+      allowedExtensions
+      allowedMimeTypes
+    }
+    fields {
+      key
+      label
+      helpText
+      kind
+      required
+      category
+      requiredWhen {
+        field
+        values
+      }
+      options {
+        value
+        label
+        description
+        default
+        displayOrder
+      }
+      other {
+        label
+        explanationRequired
+      }
+      dontKnow {
+        label
+        explanationRequired
+      }
+      text {
+        minLength
+        maxLength
+        pattern
+        patternDescription
+      }
+    }
+    legalDeclaration {
+      text
+      version
+      acknowledgementRequired
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UploadRequirementsQuery, UploadRequirementsQueryVariables>;
 export const HealthDocument = new TypedDocumentString(`
     query Health {
   health {
@@ -128,6 +321,7 @@ export const UploadsDocument = new TypedDocumentString(`
           kind
         }
         metadata
+        legalDeclarationVersion
         revision
         files {
           name
@@ -151,6 +345,7 @@ export const UploadDocument = new TypedDocumentString(`
       kind
     }
     metadata
+    legalDeclarationVersion
     revision
     files {
       name
@@ -179,6 +374,7 @@ export const CreateUploadDocument = new TypedDocumentString(`
           kind
         }
         metadata
+        legalDeclarationVersion
         revision
         files {
           name

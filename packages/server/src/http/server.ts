@@ -93,6 +93,9 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
       const timer = setTimeout(() => server.closeAllConnections(), env.STUF_SHUTDOWN_TIMEOUT_MS);
       await stopped;
       clearTimeout(timer);
+      services.config.stop();
+      // Notifications of uploads answered just before shutdown get the rest of the grace period, then are abandoned (logged).
+      await services.notifications.drain(env.STUF_SHUTDOWN_TIMEOUT_MS);
       await driver.close?.();
     })());
 

@@ -67,3 +67,10 @@ export function journalKeyTime(key: string): Date | undefined {
   if (!match) return undefined;
   return new Date(`${match[1]}:${match[2]}:${match[3]}`);
 }
+
+/** Every published version of a config document: `config/history/<document>/<revision, 12 digits>.json`. */
+export const CONFIG_HISTORY_PREFIX = 'config/history/';
+export const configHistoryPrefix = (document: 'stuf_config' | 'metadata_config'): string => `${CONFIG_HISTORY_PREFIX}${document}/`;
+/** Zero-padded, so listing order is revision order. */
+export const configHistoryKey = (document: 'stuf_config' | 'metadata_config', revision: number): string =>
+  `${configHistoryPrefix(document)}${String(revision).padStart(12, '0')}.json`;

@@ -25,6 +25,8 @@ export const uploadDocumentSchema = z.object({
   uploader: actorSchema,
   files: z.array(uploadFileSchema).min(1),
   metadata: uploadMetadataSchema,
+  /** The legal declaration the uploader acknowledged (its version in force at upload time); absent when none was. */
+  legalDeclaration: z.object({ version: z.string(), acknowledgedAt: z.iso.datetime() }).optional(),
 });
 export type UploadDocument = z.infer<typeof uploadDocumentSchema>;
 

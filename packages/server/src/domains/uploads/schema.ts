@@ -26,6 +26,11 @@ export const UploadRef = builder.objectRef<UploadDocument>('Upload').implement({
     uploader: t.field({ type: ActorRef, resolve: (upload) => upload.uploader }),
     files: t.field({ type: [UploadFileRef], resolve: (upload) => upload.files.map((file) => ({ upload, file })) }),
     metadata: t.field({ type: 'JSON', resolve: (upload) => upload.metadata }),
+    legalDeclarationVersion: t.string({
+      nullable: true,
+      description: 'The version of the legal declaration the uploader acknowledged, if any.',
+      resolve: (upload) => upload.legalDeclaration?.version ?? null,
+    }),
     revision: t.exposeInt('revision'),
   }),
 });
@@ -88,7 +93,15 @@ builder.queryFields((t) => ({
 const CreateUploadInput = builder.inputType('CreateUploadInput', {
   fields: (t) => ({
     files: t.field({ type: ['File'], required: true }),
-    metadata: t.field({ type: 'JSON', required: false, description: 'Governance metadata: a JSON object.' }),
+    metadata: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'Governance metadata: a JSON object keyed by field, checked against `uploadRequirements.fields` (see `MetadataFieldRequirement` for how answers are written).',
+    }),
+    legalDeclarationVersion: t.string({
+      required: false,
+      description: 'The version of the legal declaration the uploader acknowledges (`uploadRequirements.legalDeclaration.version`). Required when `acknowledgementRequired`.',
+    }),
   }),
 });
 
@@ -103,7 +116,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateUploadInput, required: true }) },
     errors: { types: [ValidationError, LimitExceededError], union: { name: 'CreateUploadResult' } },
     resolve: async (_root, { input }, context) => {
-      const upload = await context.services.uploads.create({ actor: context.viewer!.actor, files: input.files, metadata: input.metadata });
+      const upload = await context.services.uploads.create({
+        actor: context.viewer!.actor,
+        files: input.files,
+        metadata: input.metadata,
+        legalDeclarationVersion: input.legalDeclarationVersion,
+      });
       return { upload };
     },
   }),

@@ -3,23 +3,22 @@ import type { Logger } from '../../logger.js';
 import type { StorageDriver } from '../../storage/driver.js';
 import type { JsonStore } from '../../storage/json-store.js';
 import { uploadDataKey, uploadMetadataKey, uploadPrefix } from '../../storage/keys.js';
-import { LimitExceededError, ValidationError } from '../../errors.js';
+import { LimitExceededError, ValidationError, type ValidationIssue } from '../../errors.js';
 import type { IncomingFile } from '../../builder.js';
 import type { Actor } from '../journal/documents.js';
 import type { JournalService } from '../journal/service.js';
 import type { ConfigService } from '../config/service.js';
+import type { UploadNotifier } from '../notifications/dispatcher.js';
 import type { UploadsCacheService } from './cache.js';
 import { uploadMetadataSchema, type UploadDocument, type UploadFileDocument, type UploadMetadata } from './documents.js';
 import { displayName, safeStoredName, uniqueName } from './file-names.js';
+import { effectiveRules, fileTypeViolation, type UploadLimits, type UploadRules } from './limits.js';
 import { meter } from './metered-stream.js';
 import { paginate, type Page, type PageArgs } from './pagination.js';
 import { matchesFilter, type UploadFilter } from './search.js';
+import { validateAcknowledgement, validateMetadata } from './validate-metadata.js';
 
-export interface UploadLimits {
-  maxFileSize: number;
-  maxFiles: number;
-  maxMetadataBytes: number;
-}
+export type { UploadLimits, UploadRules };
 
 /** Creates, reads and lists uploads, following the write protocol of architecture §4. */
 export class UploadsService {
@@ -31,45 +30,58 @@ export class UploadsService {
     readonly cache: UploadsCacheService,
     private readonly limits: UploadLimits,
     private readonly logger: Logger,
+    /** Told about every committed upload (Zulip, webhook); it must return at once and never throw. */
+    private readonly notifier?: UploadNotifier,
   ) {}
 
-  /** The limits in force: the server's, narrowed by `stuf_config.json` where it is stricter. */
-  async effectiveLimits(): Promise<UploadLimits> {
-    const { uploads } = await this.config.stufConfig();
-    return {
-      ...this.limits,
-      maxFileSize: Math.min(this.limits.maxFileSize, uploads.maxFileSizeBytes ?? Infinity),
-      maxFiles: Math.min(this.limits.maxFiles, uploads.maxFilesPerUpload ?? Infinity),
-    };
+  /** The server's own limits (environment), before the config narrows them. */
+  get serverLimits(): UploadLimits {
+    return this.limits;
+  }
+
+  /** The rules in force: the server's limits, narrowed by `stuf_config.json` where it is stricter, and its type lists. */
+  async effectiveLimits(): Promise<UploadRules> {
+    return effectiveRules(this.limits, await this.config.stufConfig());
   }
 
   /**
-   * Streams every file to `uploads/<id>/data/`, then writes `metadata.json` (create-only), the journal entry, and
-   * invalidates `uploads.json`. Input is validated before the first byte is stored; on any failure everything
-   * written so far is removed, so nothing is half-stored.
+   * Validates metadata, the legal acknowledgement and the file count against one config snapshot, then streams every
+   * file to `uploads/<id>/data/` (each checked for type as its part arrives, before its bytes are stored), writes
+   * `metadata.json` (create-only), the journal entry, invalidates `uploads.json`, and hands the upload to the
+   * notifier. On any failure everything written so far is removed, so nothing is half-stored.
    */
-  async create(input: { actor: Actor; files: Promise<IncomingFile>[]; metadata: unknown }): Promise<UploadDocument> {
-    const limits = await this.effectiveLimits();
-    const metadata = validateMetadata(input.metadata, limits.maxMetadataBytes);
-    if (input.files.length === 0) throw new ValidationError([{ path: ['files'], message: 'At least one file is required' }]);
-    if (input.files.length > limits.maxFiles) {
-      throw new LimitExceededError('FILE_COUNT', limits.maxFiles, `At most ${limits.maxFiles} files per upload`, ['files']);
-    }
-
+  async create(input: { actor: Actor; files: Promise<IncomingFile>[]; metadata: unknown; legalDeclarationVersion?: string | null }): Promise<UploadDocument> {
     // Parts that arrive after a failure must not become unhandled rejections.
     for (const promise of input.files) promise.catch(() => undefined);
     const id = uuidv7();
     const written: string[] = [];
     try {
-      const files = await this.storeFiles(id, input.files, limits.maxFileSize, written);
+      // One snapshot for the whole request: a reload in the middle never mixes two configs.
+      const config = await this.config.snapshot();
+      const rules = effectiveRules(this.limits, config.stuf);
+      const metadata = parseMetadata(input.metadata, rules.maxMetadataBytes);
+      const issues: ValidationIssue[] = [
+        ...validateMetadata(metadata, config.metadata),
+        ...validateAcknowledgement(input.legalDeclarationVersion, config.metadata.legalDeclaration),
+        ...(input.files.length === 0 ? [{ path: ['files'], message: 'At least one file is required' }] : []),
+      ];
+      if (issues.length > 0) throw new ValidationError(issues);
+      if (input.files.length > rules.maxFiles) {
+        throw new LimitExceededError('FILE_COUNT', rules.maxFiles, `At most ${rules.maxFiles} files per upload`, ['files']);
+      }
+
+      const files = await this.storeFiles(id, input.files, rules, written);
+      const createdAt = new Date().toISOString();
+      const acknowledged = input.legalDeclarationVersion ? { legalDeclaration: { version: input.legalDeclarationVersion, acknowledgedAt: createdAt } } : {};
       const document: UploadDocument = {
         schemaVersion: 1,
         id,
         revision: 1,
-        createdAt: new Date().toISOString(),
+        createdAt,
         uploader: input.actor,
         files,
         metadata,
+        ...acknowledged,
       };
       await this.store.create(uploadMetadataKey(id), document);
       written.push(uploadMetadataKey(id));
@@ -77,6 +89,7 @@ export class UploadsService {
       written.length = 0; // committed: from here on nothing is rolled back
       await this.invalidateCache();
       this.logger.info({ uploadId: id, files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) }, 'upload created');
+      this.notifier?.uploadCreated(document, config.stuf);
       return document;
     } catch (error) {
       discardUnread(input.files);
@@ -107,7 +120,8 @@ export class UploadsService {
     return this.driver.get(uploadDataKey(upload.id, file.storedName));
   }
 
-  private async storeFiles(id: string, pending: Promise<IncomingFile>[], maxFileSize: number, written: string[]): Promise<UploadFileDocument[]> {
+  private async storeFiles(id: string, pending: Promise<IncomingFile>[], rules: UploadRules, written: string[]): Promise<UploadFileDocument[]> {
+    const { maxFileSize } = rules;
     const taken = new Set<string>();
     const files: UploadFileDocument[] = [];
     // Sequentially, in arrival order: graphql-upload-minimal does not buffer, so part N+1 only arrives after part N is read.
@@ -116,6 +130,9 @@ export class UploadsService {
       const name = displayName(incoming.filename);
       const storedName = uniqueName(safeStoredName(incoming.filename), taken);
       const contentType = incoming.mimetype || 'application/octet-stream';
+      // Checked on the part's headers, before a byte of it is read; earlier files of this upload are rolled back.
+      const refused = fileTypeViolation(name, contentType, rules);
+      if (refused) throw new ValidationError([{ path: ['files', index], message: refused }]);
       const metered = meter(incoming.createReadStream(), maxFileSize, () =>
         new LimitExceededError('FILE_SIZE', maxFileSize, `${name} is larger than the ${maxFileSize}-byte limit`, ['files', index]),
       );
@@ -162,7 +179,8 @@ function discardUnread(files: Promise<IncomingFile>[]): void {
   }
 }
 
-function validateMetadata(raw: unknown, maxBytes: number): UploadMetadata {
+/** The metadata as a JSON object within the size limit (its fields are checked against the config afterwards). */
+function parseMetadata(raw: unknown, maxBytes: number): UploadMetadata {
   if (raw === null || raw === undefined) return {};
   const parsed = uploadMetadataSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,0 +1,74 @@
+import type { ValidationIssue } from '../../errors.js';
+import type { EncryptedValue, SecretBox } from '../../crypto/secret-box.js';
+import type { StufConfig, StufConfigInput } from './documents.js';
+
+/*
+ * The secrets of stuf_config.json (Zulip API key, webhook secret): encrypted on the way in, never sent out. Reads get
+ * `apiKeySet` / `secretSet` instead, and admin input that leaves a secret out keeps the stored one.
+ */
+
+/** Associated data binds each ciphertext to its setting: a ciphertext copied to another setting does not decrypt. */
+const ZULIP_API_KEY_AAD = 'stuf_config:notifications.zulip.apiKey';
+const WEBHOOK_SECRET_AAD = 'stuf_config:notifications.webhook.secret';
+
+/** Without the index signature of a loose object, so `Omit` keeps the known keys. */
+type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+type StufConfigBody = Omit<Known<StufConfig>, 'schemaVersion' | 'revision'>;
+
+/**
+ * Turns admin input into the stored form: new secrets encrypted, omitted ones kept from `current`. A stored Zulip key is
+ * only kept while the Zulip site stays the same — it is never sent to a host it was not entered for.
+ */
+export function applyStufConfigInput(input: StufConfigInput, current: StufConfig, box: SecretBox | undefined): { value: StufConfigBody; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const encrypt = (plaintext: string, aad: string, path: ValidationIssue['path']): EncryptedValue | null => {
+    if (box) return box.encrypt(plaintext, aad);
+    issues.push({ path, message: 'This server cannot store secrets: set STUF_CONFIG_ENCRYPTION_KEY' });
+    return null;
+  };
+  const { schemaVersion: _schemaVersion, revision: _revision, notifications, ...rest } = input;
+
+  let zulip: StufConfig['notifications']['zulip'] = null;
+  if (notifications.zulip) {
+    const { apiKey, apiKeySet: _apiKeySet, ...settings } = notifications.zulip;
+    const stored = current.notifications.zulip;
+    const sameSite = stored !== null && new URL(stored.siteUrl).origin === new URL(settings.siteUrl).origin;
+    let key: EncryptedValue | null = null;
+    if (apiKey) key = encrypt(apiKey, ZULIP_API_KEY_AAD, ['notifications', 'zulip', 'apiKey']);
+    else if (sameSite) key = stored.apiKey;
+    else if (stored?.apiKey && settings.enabled) {
+      issues.push({ path: ['notifications', 'zulip', 'apiKey'], message: 'Enter the API key again when the Zulip site changes' });
+    }
+    zulip = { ...settings, apiKey: key };
+  }
+
+  let webhook: StufConfig['notifications']['webhook'] = null;
+  if (notifications.webhook) {
+    const { secret, secretSet: _secretSet, ...settings } = notifications.webhook;
+    const stored = current.notifications.webhook?.secret ?? null;
+    webhook = { ...settings, secret: secret ? encrypt(secret, WEBHOOK_SECRET_AAD, ['notifications', 'webhook', 'secret']) : stored };
+  }
+
+  // Keys this version does not know (written by a newer replica) survive an edit made through this one.
+  const { schemaVersion: _v, revision: _r, ...currentBody } = current;
+  const value = { ...currentBody, ...rest, uploads: { ...current.uploads, ...rest.uploads }, notifications: { ...current.notifications, zulip, webhook } };
+  return { value, issues };
+}
+
+/** The document as the API shows it: secrets replaced by whether they are set. */
+export function redactStufConfig(config: StufConfig): Record<string, unknown> {
+  const { zulip, webhook } = config.notifications;
+  const withoutZulipKey = zulip && (({ apiKey, ...settings }) => ({ ...settings, apiKeySet: apiKey !== null }))(zulip);
+  const withoutWebhookSecret = webhook && (({ secret, ...settings }) => ({ ...settings, secretSet: secret !== null }))(webhook);
+  return { ...config, notifications: { ...config.notifications, zulip: withoutZulipKey, webhook: withoutWebhookSecret } };
+}
+
+/** The Zulip bot's API key in plain text (throws `SecretDecryptionError` when this server's key cannot open it). */
+export function decryptZulipApiKey(value: EncryptedValue, box: SecretBox): string {
+  return box.decrypt(value, ZULIP_API_KEY_AAD);
+}
+
+/** The webhook signing secret in plain text. */
+export function decryptWebhookSecret(value: EncryptedValue, box: SecretBox): string {
+  return box.decrypt(value, WEBHOOK_SECRET_AAD);
+}
