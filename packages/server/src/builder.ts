@@ -23,7 +23,15 @@ const FileScalar = new GraphQLScalarType({
 
 export const builder = new SchemaBuilder<{
   Context: Context;
-  AuthScopes: { authenticated: boolean; admin: boolean };
+  AuthScopes: {
+    /** Any signed-in user who may act (suspended and expired users never get this far: refused in http/). */
+    authenticated: boolean;
+    admin: boolean;
+    /** The viewer is the user with this id. */
+    self: string;
+    /** The viewer may read uploads made by the user with this id (their own, or all when configured). */
+    readsUploadsOf: string;
+  };
   Scalars: {
     File: { Input: Promise<IncomingFile>; Output: never };
     DateTime: { Input: Date; Output: Date | string };
@@ -38,6 +46,8 @@ export const builder = new SchemaBuilder<{
     authScopes: async (context) => ({
       authenticated: context.viewer !== undefined,
       admin: context.viewer?.role === 'admin',
+      self: (userId) => context.viewer?.userId === userId,
+      readsUploadsOf: (uploaderId) => context.access.readsUploadsOf(uploaderId),
     }),
     // Unauthenticated and forbidden are different answers: the first asks the client to send a token.
     unauthorizedError: (_parent, context) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyringSpec, type KeyringKey } from './crypto/keyring.js';
 
 const GiB = 1024 ** 3;
 
@@ -7,6 +8,16 @@ const bool = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** `<id>:<base64 key>,…`, newest first; parsed here so a bad keyring stops the server before it touches data. */
+const keyring = z.string().transform((spec, ctx): KeyringKey[] => {
+  try {
+    return parseKeyringSpec(spec);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 /** Every environment variable STUF reads (architecture §7). Unknown STUF_* variables are rejected to catch typos. */
 const envSchema = z.object({
@@ -39,13 +50,31 @@ const envSchema = z.object({
   STUF_MAX_METADATA_BYTES: positiveInt.default(64 * 1024),
   STUF_CORS_ORIGIN: z.string().default('*'),
   STUF_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Contact-data keyring; unset: a development key generated once and kept in the bucket (config/server_secrets.json). */
+  STUF_ENCRYPTION_KEYS: keyring.optional(),
+  /** Signs session tokens; unset: generated once and kept in the bucket, shared by every replica. */
+  STUF_SESSION_SECRET: z.string().min(32, 'STUF_SESSION_SECRET must be at least 32 characters').optional(),
+  STUF_SESSION_TTL_SECONDS: positiveInt.default(1800),
+  STUF_SIGN_IN_CODE_TTL_SECONDS: positiveInt.default(600),
+  /** Wrong codes in a row that lock sign-in for an email address, and for how long. */
+  STUF_SIGN_IN_MAX_FAILURES: positiveInt.default(10),
+  STUF_SIGN_IN_LOCKOUT_SECONDS: positiveInt.default(900),
+  /** Sign-in requests per email address, and sign-in steps per client address, per window. */
+  STUF_SIGN_IN_EMAIL_LIMIT: positiveInt.default(5),
+  STUF_SIGN_IN_CLIENT_LIMIT: positiveInt.default(60),
+  STUF_SIGN_IN_WINDOW_SECONDS: positiveInt.default(900),
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  STUF_TRUST_PROXY: bool.default(false),
+  /** Dev delivery: sign-in messages become files here (outside the bucket) unless SMTP/SMS are configured. */
+  STUF_OUTBOX_DIR: z.string().min(1).default('./.stuf-outbox'),
+  STUF_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'STUF_SMTP_URL must be smtp://… or smtps://…').optional(),
+  STUF_EMAIL_FROM: z.string().default('STUF <no-reply@localhost>'),
+  STUF_SMS_URL: z.url().optional(),
+  STUF_SMS_USERNAME: z.string().optional(),
+  STUF_SMS_PASSWORD: z.string().optional(),
+  STUF_SMS_FROM: z.string().optional(),
   /** How often each replica revalidates config/*.json with a conditional GET (changes made elsewhere apply this fast). */
   STUF_CONFIG_REFRESH_MS: positiveInt.default(5_000),
-  /**
-   * Encrypts secrets kept in stuf_config.json (Zulip API key, webhook secret). Without it those secrets cannot be set.
-   * To be unified with the contact-data keyring (STUF_ENCRYPTION_KEYS) once that exists.
-   */
-  STUF_CONFIG_ENCRYPTION_KEY: z.string().min(32, 'STUF_CONFIG_ENCRYPTION_KEY must be at least 32 characters').optional(),
   /** Notification delivery (Zulip, webhook): attempts per message, first backoff step, and per-attempt timeout. */
   STUF_NOTIFY_MAX_ATTEMPTS: positiveInt.default(6),
   STUF_NOTIFY_RETRY_BASE_MS: positiveInt.default(1_000),

@@ -1,5 +1,5 @@
 import { builder } from './builder.js';
-import { LimitExceededError, RevisionConflictError, StufError, ValidationError, type ValidationIssue } from './errors.js';
+import { LimitExceededError, ResourceNotFoundError, RevisionConflictError, StufError, ValidationError, type ValidationIssue } from './errors.js';
 
 /** Every typed failure implements `Error`, so clients can always select `message` and `code`. */
 export const ErrorInterface = builder.interfaceRef<StufError>('Error').implement({
@@ -16,7 +16,7 @@ const PathSegment = builder.scalarType('PathSegment', {
   parseValue: (value) => value as string | number,
 });
 
-const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue').implement({
+export const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue').implement({
   fields: (t) => ({
     path: t.field({ type: [PathSegment], resolve: (issue) => issue.path }),
     message: t.exposeString('message'),
@@ -40,6 +40,16 @@ builder.objectType(LimitExceededError, {
     limit: t.field({ type: LimitNameEnum, resolve: (error) => error.limit }),
     maximum: t.float({ description: 'The limit (bytes for sizes, a count for counts).', resolve: (error) => error.maximum }),
     path: t.field({ type: [PathSegment], resolve: (error) => error.path }),
+  }),
+});
+
+builder.objectType(ResourceNotFoundError, {
+  name: 'NotFoundError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ResourceNotFoundError,
+  fields: (t) => ({
+    resourceType: t.exposeString('resourceType', { description: 'What was looked for, e.g. `user`.' }),
+    id: t.exposeID('id'),
   }),
 });
 

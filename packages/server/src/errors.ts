@@ -50,6 +50,17 @@ export class CacheRegeneratingError extends StufError {
   }
 }
 
+/** The thing a mutation names does not exist (or the caller may not know it does). */
+export class ResourceNotFoundError extends StufError {
+  readonly code = 'NOT_FOUND';
+  constructor(
+    readonly resourceType: string,
+    readonly id: string,
+  ) {
+    super(`No ${resourceType} with id ${id}`);
+  }
+}
+
 /** The client's `revision` is stale: someone changed the resource since it was read. Re-read, re-apply, retry. */
 export class RevisionConflictError extends StufError {
   readonly code = 'REVISION_CONFLICT';

@@ -6,6 +6,8 @@ import './domains/config/schema.js';
 import './domains/journal/schema.js';
 import './domains/uploads/schema.js';
 import './domains/uploads/requirements-schema.js';
+import './domains/users/schema.js';
+import './domains/users/key-rotation-schema.js';
 
 // Every root field needs a signed-in caller unless it opts out (`health` does, with skipTypeScopes).
 builder.queryType({ authScopes: { authenticated: true } });

@@ -5,10 +5,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * is drained first: answering while the client still sends makes clients fail with a send error instead of reading
  * the answer.
  */
-export function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
+): void {
   const send = () => {
     if (res.headersSent || res.destroyed) return;
-    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    const body = JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] });
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
     res.end(body);
   };

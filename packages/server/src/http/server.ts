@@ -4,6 +4,8 @@ import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
 import type { StorageDriver } from '../storage/driver.js';
 import { createServices, type Services } from '../services.js';
+import { CacheRegeneratingError } from '../errors.js';
+import { clientInfo } from './client-info.js';
 import { DOWNLOAD_PATH_PREFIX } from '../domains/uploads/download-links.js';
 import { isCsrfSuspect, isMultipart, PREFLIGHT_HEADERS } from './csrf.js';
 import { handleDownload } from './download-route.js';
@@ -43,10 +45,19 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
     if (isCsrfSuspect(req)) {
       return refuse(req, res, 400, 'CSRF_PREFLIGHT_REQUIRED', `Requests with this content type must carry a non-empty ${PREFLIGHT_HEADERS.join(' or ')} header`);
     }
-    const authentication = services.auth.authenticate(req.headers.authorization);
+    const client = clientInfo(req, env.STUF_TRUST_PROXY);
+    let authentication;
+    try {
+      authentication = await services.auth.authenticate(req.headers.authorization, client);
+    } catch (error) {
+      if (!(error instanceof CacheRegeneratingError)) throw error;
+      return refuse(req, res, 503, error.code, error.message, { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) }, { retryAfterMs: error.retryAfterMs });
+    }
     if (authentication.kind === 'rejected') {
       return refuse(req, res, 401, 'UNAUTHENTICATED', authentication.reason, { 'www-authenticate': 'Bearer' });
     }
+    // Suspended or expired: refused on every request, before the body is read.
+    if (authentication.kind === 'inactive') return refuse(req, res, 403, 'ACCOUNT_INACTIVE', authentication.reason);
     const viewer = authentication.kind === 'authenticated' ? authentication.viewer : undefined;
 
     let multipartBody: unknown;
@@ -63,7 +74,7 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
       return refuse(req, res, 413, 'LIMIT_EXCEEDED', `Request bodies are limited to ${env.STUF_MAX_JSON_BODY_BYTES} bytes`);
     }
     // Calling the yoga instance with (req, res, context) handles the request and writes the response.
-    await yoga(req, res, { requestId, viewer, logger: log, multipartBody });
+    await yoga(req, res, { requestId, viewer, client, logger: log, multipartBody });
   };
 
   const server: Server = createServer((req, res) => {
@@ -93,9 +104,7 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
       const timer = setTimeout(() => server.closeAllConnections(), env.STUF_SHUTDOWN_TIMEOUT_MS);
       await stopped;
       clearTimeout(timer);
-      services.config.stop();
-      // Notifications of uploads answered just before shutdown get the rest of the grace period, then are abandoned (logged).
-      await services.notifications.drain(env.STUF_SHUTDOWN_TIMEOUT_MS);
+      await services.close();
       await driver.close?.();
     })());
 

@@ -8,12 +8,13 @@ import { schema } from '../schema.js';
 import { createContext, type Context } from '../context.js';
 import { StufError } from '../errors.js';
 import type { Services } from '../services.js';
-import type { Viewer } from '../domains/auth/service.js';
+import type { ClientInfo, Viewer } from '../domains/auth/service.js';
 
 /** What the node:http layer hands to yoga for each request. */
 export interface ServerContext {
   requestId: string;
   viewer?: Viewer;
+  client: ClientInfo;
   logger: Logger;
   /** The GraphQL params of a multipart request, already parsed by graphql-upload-minimal (files still streaming). */
   multipartBody?: unknown;
@@ -77,7 +78,7 @@ export function createGraphQLHandler(env: Env, services: Services, logger: Logge
       error: (...args) => logger.error({ args }, 'yoga'),
     },
     maskedErrors: { maskError: createMaskError(logger) },
-    context: ({ requestId, viewer, logger: requestLogger }) => createContext({ requestId, viewer, logger: requestLogger, services }),
+    context: ({ requestId, viewer, client, logger: requestLogger }) => createContext({ requestId, viewer, client, logger: requestLogger, services }),
     plugins: [
       useParsedMultipartBody(),
       maxDepthPlugin({ n: env.STUF_MAX_QUERY_DEPTH, ignoreIntrospection: true, exposeLimits: true }),

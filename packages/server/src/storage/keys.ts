@@ -36,6 +36,11 @@ export const METADATA_CONFIG_KEY = 'config/metadata_config.json';
 /** Server secrets (URL-signing key, bootstrap admin token hash). An addition to the seed's layout under `config/`. */
 export const SERVER_SECRETS_KEY = 'config/server_secrets.json';
 export const JOURNAL_PREFIX = 'journal/';
+/**
+ * Sign-in state shared by replicas (codes, failures, rate limits): one document per email blind index and per client
+ * address hash. An addition to the seed's layout; it holds no contact data.
+ */
+export const SIGN_IN_PREFIX = 'auth/sign-in/';
 
 export const uploadPrefix = (uploadId: string): string => `${UPLOADS_PREFIX}${uploadId}/`;
 export const uploadMetadataKey = (uploadId: string): string => `${uploadPrefix(uploadId)}metadata.json`;
@@ -43,6 +48,15 @@ export const uploadDataPrefix = (uploadId: string): string => `${uploadPrefix(up
 /** `storedName` must come from `safeStoredName` (domains/uploads/file-names.ts). */
 export const uploadDataKey = (uploadId: string, storedName: string): string => `${uploadDataPrefix(uploadId)}${storedName}`;
 export const userKey = (userId: string): string => `${USERS_PREFIX}${userId}.json`;
+/** `index` is a blind index (`<key id>.<base64url>`), never an address. */
+export const signInEmailStateKey = (index: string): string => `${SIGN_IN_PREFIX}email/${index}.json`;
+export const signInClientStateKey = (addressHash: string): string => `${SIGN_IN_PREFIX}client/${addressHash}.json`;
+
+/** The id part of `users/<id>.json`, or undefined for any other key. */
+export function userIdFromKey(key: string): string | undefined {
+  const match = /^users\/([^/]+)\.json$/.exec(key);
+  return match?.[1];
+}
 
 /** The id part of `uploads/<id>/metadata.json`, or undefined for any other key. */
 export function uploadIdFromMetadataKey(key: string): string | undefined {

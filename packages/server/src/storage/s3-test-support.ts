@@ -36,6 +36,12 @@ export function uniqueBucketName(label = 'test'): string {
   return `stuf-${label}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`.slice(0, 63);
 }
 
+/** The multipart uploads in progress in `bucket` (first 1,000), e.g. to prove that an interrupted upload was aborted. */
+export async function listOpenMultipartUploads(client: S3Client, bucket: string): Promise<{ key: string; uploadId: string }[]> {
+  const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  return (page.Uploads ?? []).map((upload) => ({ key: upload.Key ?? '', uploadId: upload.UploadId ?? '' }));
+}
+
 /** Aborts open multipart uploads, deletes every object, then the bucket, so the test store does not fill up. */
 export async function deleteBucketAndContents(client: S3Client, bucket: string): Promise<void> {
   const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));

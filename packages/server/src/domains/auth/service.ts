@@ -1,82 +1,83 @@
-import { randomBytes } from 'node:crypto';
-import type { JsonStore } from '../../storage/json-store.js';
-import { isPreconditionFailed } from '../../storage/errors.js';
-import { SERVER_SECRETS_KEY } from '../../storage/keys.js';
 import type { Actor } from '../journal/documents.js';
-import { serverSecretsSchema, type ServerSecrets } from './documents.js';
-import { bearerToken, generateToken, hashToken, sameDigest } from './tokens.js';
+import { canAct, type Role, type UserRecord } from '../users/documents.js';
+import { BOOTSTRAP_ADMIN_ID, type UsersService } from '../users/service.js';
+import type { ApiTokensService } from './api-tokens.js';
+import type { SessionTokens } from './session-tokens.js';
+import { API_TOKEN_PREFIX, bearerToken, hashToken, sameDigest } from './tokens.js';
 
-/** The authenticated caller of one request. */
+/** How the caller authenticated. */
+export type AuthenticationMethod = 'admin-token' | 'session' | 'api-token';
+
+/** The authenticated caller of one request: always a user (the bootstrap admin token acts as the bootstrap admin). */
 export interface Viewer {
   actor: Actor;
-  role: 'admin';
+  userId: string;
+  role: Role;
+  via: AuthenticationMethod;
+  /** The API token used, when `via` is `api-token`. */
+  tokenId?: string;
+}
+
+/** Where a request comes from, for access history and per-client rate limits. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
 }
 
 export type Authentication =
   | { kind: 'anonymous' }
   | { kind: 'authenticated'; viewer: Viewer }
-  | { kind: 'rejected'; reason: string };
+  /** The credentials are wrong, malformed, expired or revoked: 401. */
+  | { kind: 'rejected'; reason: string }
+  /** The credentials are right but the user is suspended or their access expired: 403, immediately. */
+  | { kind: 'inactive'; reason: string };
 
-const BOOTSTRAP_ADMIN: Viewer = { actor: { id: 'bootstrap-admin', kind: 'admin-token' }, role: 'admin' };
-
-/** Bootstrap admin-token authentication (participants and sign-in come with the users domain). */
+/**
+ * Resolves bearer tokens to users against `users.json` (one conditional GET per request; the indexes are rebuilt only
+ * when it changed), so a suspension, expiry, deletion or revocation written by any replica applies to the next request.
+ */
 export class AuthService {
-  private constructor(
+  constructor(
     private readonly adminTokenSha256: string,
-    readonly urlSigningKey: Buffer,
+    private readonly users: UsersService,
+    private readonly sessions: SessionTokens,
+    private readonly apiTokens: ApiTokensService,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /**
-   * Loads (or on first start creates) the server secrets. When no STUF_ADMIN_TOKEN is configured and none exists
-   * yet, a token is generated, only its hash is stored, and the token is returned once as `generatedAdminToken`.
-   */
-  static async start(store: JsonStore, options: { adminToken?: string; urlSigningSecret?: string }): Promise<{ auth: AuthService; generatedAdminToken?: string }> {
-    let generatedAdminToken: string | undefined;
-    const needsStoredToken = options.adminToken === undefined;
-    let secrets = (await store.readIfExists(SERVER_SECRETS_KEY, serverSecretsSchema))?.value;
-    if (!secrets || (needsStoredToken && secrets.adminTokenSha256 === null)) {
-      const candidate = needsStoredToken ? generateToken('stuf_admin') : undefined;
-      try {
-        secrets = (
-          await store.update(
-            SERVER_SECRETS_KEY,
-            serverSecretsSchema,
-            (current) => ({
-              ...current,
-              revision: current.revision + 1,
-              adminTokenSha256: current.adminTokenSha256 ?? (candidate ? hashToken(candidate) : null),
-            }),
-            { createIfMissing: () => freshSecrets() },
-          )
-        ).value;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-        secrets = (await store.read(SERVER_SECRETS_KEY, serverSecretsSchema)).value;
-      }
-      // Another replica may have won the race with its own token; only announce ours if it is the stored one.
-      if (candidate && secrets.adminTokenSha256 === hashToken(candidate)) generatedAdminToken = candidate;
-    }
-    const adminHash = options.adminToken !== undefined ? hashToken(options.adminToken) : secrets.adminTokenSha256!;
-    const signingKey = options.urlSigningSecret !== undefined ? Buffer.from(options.urlSigningSecret, 'utf8') : Buffer.from(secrets.urlSigningKey, 'base64url');
-    return { auth: new AuthService(adminHash, signingKey), generatedAdminToken };
-  }
-
-  /** Resolves an Authorization header to a viewer; a present but wrong token is rejected, never treated as anonymous. */
-  authenticate(authorization: string | null | undefined): Authentication {
+  /** Resolves an Authorization header; a present but wrong token is rejected, never treated as anonymous. */
+  async authenticate(authorization: string | null | undefined, client: ClientInfo): Promise<Authentication> {
     const token = bearerToken(authorization);
     if (token === undefined) return { kind: 'anonymous' };
     if (token === null) return { kind: 'rejected', reason: 'Authorization header must be "Bearer <token>"' };
-    if (sameDigest(hashToken(token), this.adminTokenSha256)) return { kind: 'authenticated', viewer: BOOTSTRAP_ADMIN };
-    return { kind: 'rejected', reason: 'Invalid or expired token' };
+    const sha256 = hashToken(token);
+    if (sameDigest(sha256, this.adminTokenSha256)) return this.admit(await this.users.get(BOOTSTRAP_ADMIN_ID), 'admin-token');
+    if (token.startsWith(`${API_TOKEN_PREFIX}_`)) {
+      const found = (await this.users.directory()).byToken(sha256);
+      if (!found || found.token.revokedAt || (found.token.expiresAt && Date.parse(found.token.expiresAt) <= this.now().getTime())) {
+        return { kind: 'rejected', reason: 'Invalid, expired or revoked token' };
+      }
+      const result = this.admit(found.user, 'api-token', found.token.id);
+      if (result.kind === 'authenticated') await this.apiTokens.touch(found.user.id, found.token.id, client);
+      return result;
+    }
+    const session = await this.sessions.verifySession(token);
+    if (!session) return { kind: 'rejected', reason: 'Invalid or expired token' };
+    return this.admit(await this.users.get(session.userId), 'session');
   }
-}
 
-function freshSecrets(): ServerSecrets {
-  return {
-    schemaVersion: 1,
-    revision: 0,
-    urlSigningKey: randomBytes(32).toString('base64url'),
-    adminTokenSha256: null,
-    createdAt: new Date().toISOString(),
-  };
+  private admit(user: UserRecord | null | undefined, via: AuthenticationMethod, tokenId?: string): Authentication {
+    if (!user) return { kind: 'rejected', reason: 'Invalid or expired token' };
+    if (!canAct(user, this.now())) return { kind: 'inactive', reason: 'This account is suspended or its access has expired' };
+    return {
+      kind: 'authenticated',
+      viewer: {
+        actor: { id: user.id, kind: via === 'admin-token' ? 'admin-token' : 'user' },
+        userId: user.id,
+        role: user.role,
+        via,
+        ...(tokenId ? { tokenId } : {}),
+      },
+    };
+  }
 }

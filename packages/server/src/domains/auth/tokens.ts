@@ -1,5 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** Prefix of API tokens, so they are recognised (and routed to the token index) without trying other schemes. */
+export const API_TOKEN_PREFIX = 'stuf_api';
+
 /** A new high-entropy bearer token (256 bits), recognisable by its prefix in secret scanners. */
 export function generateToken(prefix: string): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { encryptedValueSchema } from '../../crypto/secret-box.js';
+import { encryptedValueSchema } from '../../crypto/keyring.js';
 import { actorSchema } from '../journal/documents.js';
 
 /*
@@ -55,7 +55,7 @@ const webhookShape = {
   url: httpUrl,
 };
 
-/** `config/stuf_config.json`: the facility's settings. Secrets are stored encrypted (see crypto/secret-box.ts). */
+/** `config/stuf_config.json`: the facility's settings. Secrets are stored encrypted with the keyring (crypto/keyring.ts). */
 export const stufConfigSchema = z.looseObject({
   schemaVersion: z.literal(1),
   revision: z.number().int().positive(),

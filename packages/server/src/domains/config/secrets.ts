@@ -1,9 +1,10 @@
 import type { ValidationIssue } from '../../errors.js';
-import type { EncryptedValue, SecretBox } from '../../crypto/secret-box.js';
+import type { EncryptedValue, Keyring } from '../../crypto/keyring.js';
 import type { StufConfig, StufConfigInput } from './documents.js';
 
 /*
- * The secrets of stuf_config.json (Zulip API key, webhook secret): encrypted on the way in, never sent out. Reads get
+ * The secrets of stuf_config.json (Zulip API key, webhook secret): encrypted with the keyring of STUF_ENCRYPTION_KEYS
+ * (the one that encrypts contact data) on the way in, never sent out. Reads get
  * `apiKeySet` / `secretSet` instead, and admin input that leaves a secret out keeps the stored one.
  */
 
@@ -19,12 +20,21 @@ type StufConfigBody = Omit<Known<StufConfig>, 'schemaVersion' | 'revision'>;
  * Turns admin input into the stored form: new secrets encrypted, omitted ones kept from `current`. A stored Zulip key is
  * only kept while the Zulip site stays the same — it is never sent to a host it was not entered for.
  */
-export function applyStufConfigInput(input: StufConfigInput, current: StufConfig, box: SecretBox | undefined): { value: StufConfigBody; issues: ValidationIssue[] } {
+export function applyStufConfigInput(input: StufConfigInput, current: StufConfig, box: Keyring | undefined): { value: StufConfigBody; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const encrypt = (plaintext: string, aad: string, path: ValidationIssue['path']): EncryptedValue | null => {
     if (box) return box.encrypt(plaintext, aad);
-    issues.push({ path, message: 'This server cannot store secrets: set STUF_CONFIG_ENCRYPTION_KEY' });
+    issues.push({ path, message: 'This server cannot store secrets (it has no encryption keyring)' });
     return null;
+  };
+  // A kept secret moves to the newest key of STUF_ENCRYPTION_KEYS: publishing the config completes a key rotation for it.
+  const keep = (value: EncryptedValue | null, aad: string): EncryptedValue | null => {
+    if (!value || !box) return value;
+    try {
+      return box.reencrypt(value, aad);
+    } catch {
+      return value; // unreadable with this keyring: kept as it is (sending logs why), never silently dropped
+    }
   };
   const { schemaVersion: _schemaVersion, revision: _revision, notifications, ...rest } = input;
 
@@ -35,7 +45,7 @@ export function applyStufConfigInput(input: StufConfigInput, current: StufConfig
     const sameSite = stored !== null && new URL(stored.siteUrl).origin === new URL(settings.siteUrl).origin;
     let key: EncryptedValue | null = null;
     if (apiKey) key = encrypt(apiKey, ZULIP_API_KEY_AAD, ['notifications', 'zulip', 'apiKey']);
-    else if (sameSite) key = stored.apiKey;
+    else if (sameSite) key = keep(stored.apiKey, ZULIP_API_KEY_AAD);
     else if (stored?.apiKey && settings.enabled) {
       issues.push({ path: ['notifications', 'zulip', 'apiKey'], message: 'Enter the API key again when the Zulip site changes' });
     }
@@ -46,7 +56,7 @@ export function applyStufConfigInput(input: StufConfigInput, current: StufConfig
   if (notifications.webhook) {
     const { secret, secretSet: _secretSet, ...settings } = notifications.webhook;
     const stored = current.notifications.webhook?.secret ?? null;
-    webhook = { ...settings, secret: secret ? encrypt(secret, WEBHOOK_SECRET_AAD, ['notifications', 'webhook', 'secret']) : stored };
+    webhook = { ...settings, secret: secret ? encrypt(secret, WEBHOOK_SECRET_AAD, ['notifications', 'webhook', 'secret']) : keep(stored, WEBHOOK_SECRET_AAD) };
   }
 
   // Keys this version does not know (written by a newer replica) survive an edit made through this one.
@@ -63,12 +73,12 @@ export function redactStufConfig(config: StufConfig): Record<string, unknown> {
   return { ...config, notifications: { ...config.notifications, zulip: withoutZulipKey, webhook: withoutWebhookSecret } };
 }
 
-/** The Zulip bot's API key in plain text (throws `SecretDecryptionError` when this server's key cannot open it). */
-export function decryptZulipApiKey(value: EncryptedValue, box: SecretBox): string {
+/** The Zulip bot's API key in plain text (throws `DecryptionError` when the keyring cannot open it). */
+export function decryptZulipApiKey(value: EncryptedValue, box: Keyring): string {
   return box.decrypt(value, ZULIP_API_KEY_AAD);
 }
 
 /** The webhook signing secret in plain text. */
-export function decryptWebhookSecret(value: EncryptedValue, box: SecretBox): string {
+export function decryptWebhookSecret(value: EncryptedValue, box: Keyring): string {
   return box.decrypt(value, WEBHOOK_SECRET_AAD);
 }

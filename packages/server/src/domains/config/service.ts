@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SecretBox } from '../../crypto/secret-box.js';
+import type { Keyring } from '../../crypto/keyring.js';
 import { RevisionConflictError, ValidationError, type ValidationIssue } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { JsonStore } from '../../storage/json-store.js';
@@ -28,8 +28,8 @@ export interface ConfigServiceOptions {
   logger?: Logger;
   /** Needed to record who changed what; without it (unit tests of reading) updates are refused. */
   journal?: JournalService;
-  /** Encrypts notification secrets; without it they cannot be set. */
-  secrets?: SecretBox;
+  /** Encrypts notification secrets (the STUF_ENCRYPTION_KEYS keyring); without it they cannot be set. */
+  secrets?: Keyring;
   /** Revalidation interval (STUF_CONFIG_REFRESH_MS). */
   refreshMs?: number;
 }
@@ -103,11 +103,6 @@ export class ConfigService {
   /** The `config/metadata_config.json` in force. */
   async metadataConfig(): Promise<MetadataConfig> {
     return (await this.#active.current()).metadata;
-  }
-
-  /** Whether notification secrets can be stored (STUF_CONFIG_ENCRYPTION_KEY is set). */
-  get canStoreSecrets(): boolean {
-    return this.options.secrets !== undefined;
   }
 
   /**

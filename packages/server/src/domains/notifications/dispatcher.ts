@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SecretBox } from '../../crypto/secret-box.js';
+import type { Keyring } from '../../crypto/keyring.js';
 import type { Logger } from '../../logger.js';
 import type { StufConfig } from '../config/documents.js';
 import { decryptWebhookSecret, decryptZulipApiKey } from '../config/secrets.js';
@@ -15,7 +15,7 @@ export interface UploadNotifier {
 
 export interface DispatcherOptions {
   /** Opens the stored Zulip API key and webhook secret; without it nothing can be sent. */
-  secrets: SecretBox | undefined;
+  secrets: Keyring | undefined;
   maxAttempts: number;
   baseDelayMs: number;
   timeoutMs: number;
@@ -74,13 +74,13 @@ export class NotificationDispatcher implements UploadNotifier {
 
   #open(channel: Channel, uploadId: string, decrypt: () => string): string | undefined {
     if (!this.options.secrets) {
-      this.logger.error({ channel, uploadId }, 'notification not sent: STUF_CONFIG_ENCRYPTION_KEY is not set, so the stored secret cannot be read');
+      this.logger.error({ channel, uploadId }, 'notification not sent: this server has no keyring to read the stored secret');
       return undefined;
     }
     try {
       return decrypt();
     } catch (error) {
-      this.logger.error({ channel, uploadId, reason: (error as Error).message }, 'notification not sent: the stored secret cannot be decrypted with this server\'s key');
+      this.logger.error({ channel, uploadId, reason: (error as Error).message }, 'notification not sent: the stored secret cannot be decrypted with STUF_ENCRYPTION_KEYS');
       return undefined;
     }
   }

@@ -12,14 +12,19 @@ const UploadFileRef = builder.objectRef<{ upload: UploadDocument; file: UploadFi
     sha256: t.string({ description: 'Hex SHA-256 of the bytes, computed while they streamed in.', resolve: ({ file }) => file.sha256 }),
     downloadUrl: t.string({
       description: 'A signed link that expires (STUF_DOWNLOAD_URL_TTL_SECONDS); it works without an Authorization header.',
-      resolve: ({ upload, file }, _args, context) =>
-        context.services.downloadLinks.urlFor({ uploadId: upload.id, storedName: file.storedName, name: file.name, contentType: file.contentType }),
+      resolve: async ({ upload, file }, _args, context) => {
+        // Issuing the link is the download the server can see (S3 links go straight to the store): record it.
+        await context.access.recordDownload(upload.id);
+        return context.services.downloadLinks.urlFor({ uploadId: upload.id, storedName: file.storedName, name: file.name, contentType: file.contentType });
+      },
     }),
   }),
 });
 
 export const UploadRef = builder.objectRef<UploadDocument>('Upload').implement({
   description: 'A set of files uploaded together, with their governance metadata.',
+  // Admins read every upload; participants their own, and others' only when stuf_config makes them visible to all.
+  authScopes: (upload) => ({ readsUploadsOf: upload.uploader.id }),
   fields: (t) => ({
     id: t.exposeID('id'),
     createdAt: t.field({ type: 'DateTime', resolve: (upload) => upload.createdAt }),
@@ -35,7 +40,7 @@ export const UploadRef = builder.objectRef<UploadDocument>('Upload').implement({
   }),
 });
 
-const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>('PageInfo').implement({
+export const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>('PageInfo').implement({
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage'),
     hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
@@ -74,19 +79,22 @@ builder.queryFields((t) => ({
   upload: t.field({
     type: UploadRef,
     nullable: true,
+    description: 'One upload, or `null` when there is none the caller may read.',
+    authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => context.loaders.upload.load(String(id)),
+    resolve: async (_root, { id }, context) => (await context.access.visible([await context.loaders.upload.load(String(id))]))[0] ?? null,
   }),
   uploads: t.field({
     type: UploadConnectionRef,
-    description: 'Uploads, newest first. `search` matches file names and metadata values, case-insensitively.',
+    description: 'Uploads the caller may read, newest first. `search` matches file names and metadata values, case-insensitively.',
     args: {
       first: t.arg.int({ required: false, description: 'Page size, 0–100 (default 20).' }),
       after: t.arg.string({ required: false }),
       filter: t.arg({ type: UploadFilterInput, required: false }),
       search: t.arg.string({ required: false }),
     },
-    resolve: (_root, args, context) => context.services.uploads.list(args),
+    authScopes: { authenticated: true },
+    resolve: async (_root, args, context) => context.services.uploads.list({ ...args, onlyUploaderId: await context.access.listRestriction() }),
   }),
 }));
 
@@ -114,6 +122,7 @@ builder.mutationFields((t) => ({
     type: CreateUploadPayload,
     description: 'Stores files (multipart request) with their metadata. Nothing is stored when it fails.',
     args: { input: t.arg({ type: CreateUploadInput, required: true }) },
+    authScopes: { authenticated: true },
     errors: { types: [ValidationError, LimitExceededError], union: { name: 'CreateUploadResult' } },
     resolve: async (_root, { input }, context) => {
       const upload = await context.services.uploads.create({
@@ -122,6 +131,7 @@ builder.mutationFields((t) => ({
         metadata: input.metadata,
         legalDeclarationVersion: input.legalDeclarationVersion,
       });
+      await context.access.recordUpload(upload.id);
       return { upload };
     },
   }),

@@ -109,9 +109,11 @@ export class UploadsService {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  /** A page of uploads matching `filter`, newest first, with the total count of matches. */
-  async list(args: PageArgs & { filter?: UploadFilter | null; search?: string | null }): Promise<Page<UploadDocument>> {
-    const uploads = (await this.cache.all()).filter((upload) => matchesFilter(upload, args.filter, args.search));
+  /** A page of uploads matching `filter` (and made by `onlyUploaderId`, when given), newest first, with the total count. */
+  async list(args: PageArgs & { filter?: UploadFilter | null; search?: string | null; onlyUploaderId?: string }): Promise<Page<UploadDocument>> {
+    const uploads = (await this.cache.all()).filter(
+      (upload) => (args.onlyUploaderId === undefined || upload.uploader.id === args.onlyUploaderId) && matchesFilter(upload, args.filter, args.search),
+    );
     return paginate(uploads, args, (upload) => ({ createdAt: upload.createdAt, id: upload.id }));
   }
 
