@@ -27,7 +27,7 @@ export interface UploadedFile {
  */
 export async function streamCreateUpload(serverUrl: string, filePath: string, fileBytes: number, fileName: string): Promise<UploadedFile> {
   const boundary = `----stuf-bench-${randomBytes(12).toString('hex')}`;
-  const operations = JSON.stringify({ query: CREATE_UPLOAD, variables: { input: { files: [null], metadata: { bench: true } } } });
+  const operations = JSON.stringify({ query: CREATE_UPLOAD, variables: { input: { files: [null], metadata: { collection: 'bench' } } } });
   const map = JSON.stringify({ 0: ['variables.input.files.0'] });
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n` +
