@@ -9,20 +9,31 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export interface TestServer extends RunningServer {
   driver: StorageDriver;
   dataDir?: string;
+  /** The settings that name this server's bucket (`STUF_STORAGE`, `STUF_DATA_DIR` or `S3_BUCKET`), to start another replica on it. */
+  bucketEnv: Record<string, string>;
+  /** Log lines (parsed JSON) at LOG_LEVEL and above, when started with `{ captureLogs: true }`; else always empty. */
+  logs(): Record<string, unknown>[];
   /** Every key in the bucket, sorted: compare snapshots to prove that nothing was stored. */
   keys(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
-/** Starts the real server on port 0 over a fresh bucket of `backend`. */
-export async function startTestServer(backend: TestBackend, extraEnv: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Starts the real server on port 0 over a fresh bucket of `backend`. With `captureLogs`, its log lines are kept for
+ * `logs()` instead of printed (give a LOG_LEVEL in `extraEnv`, e.g. `warn`).
+ */
+export async function startTestServer(backend: TestBackend, extraEnv: Record<string, string> = {}, options: { captureLogs?: boolean } = {}): Promise<TestServer> {
   const bucket = await backend.create();
   const env = loadEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', STUF_ADMIN_TOKEN: ADMIN_TOKEN, ...bucket.env, ...extraEnv });
-  const server = await startServer({ env, driver: bucket.driver, logger: createLogger(env.LOG_LEVEL) });
+  const lines: Record<string, unknown>[] = [];
+  const destination = options.captureLogs ? { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } : undefined;
+  const server = await startServer({ env, driver: bucket.driver, logger: createLogger(env.LOG_LEVEL, destination) });
   return {
     ...server,
     driver: bucket.driver,
     dataDir: bucket.dataDir,
+    bucketEnv: bucket.env,
+    logs: () => [...lines],
     async keys() {
       const keys: string[] = [];
       for await (const object of bucket.driver.list('')) keys.push(object.key);
