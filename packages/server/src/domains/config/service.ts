@@ -174,10 +174,11 @@ function validationError(issues: ValidationIssue[]): ValidationError {
   return new ValidationError(issues.map((issue) => ({ ...issue, path: ['config', ...issue.path] })));
 }
 
+/** One issue per path (the first, most specific one): two rules may catch the same problem. */
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
   const seen = new Set<string>();
   return issues.filter((issue) => {
-    const id = JSON.stringify(issue);
+    const id = JSON.stringify(issue.path);
     return seen.has(id) ? false : (seen.add(id), true);
   });
 }
