@@ -16,8 +16,10 @@ export interface ServerProcess {
   rss(): Promise<number>;
   /** The process's peak resident set size so far, in bytes (VmHWM: the kernel's high-water mark, no sampling gaps). */
   peakRss(): Promise<number>;
-  /** Everything the server wrote to stderr (warnings and errors at LOG_LEVEL=warn). */
+  /** Everything the server wrote to stderr (startup failures, Node warnings). */
   stderr(): string;
+  /** Everything the server wrote to stdout: its JSON log lines (pino writes to stdout) and the startup banner. */
+  stdout(): string;
   /** SIGTERM, then wait for the exit. */
   stop(): Promise<void>;
 }
@@ -99,8 +101,8 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start within 60 s; stderr:\n${stderr}`)), 60_000);
       child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-        if (listening) return;
         stdout += text;
+        if (listening) return;
         if (stdout.includes('STUF is listening on')) {
           listening = true;
           clearTimeout(timer);
@@ -125,6 +127,7 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
     rss: () => procStatusBytes(pid, 'VmRSS'),
     peakRss: () => procStatusBytes(pid, 'VmHWM'),
     stderr: () => stderr,
+    stdout: () => stdout,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -14,8 +14,10 @@ export interface Receiver {
   url: string;
   /** Every request so far, in arrival order. */
   requests: ReceivedRequest[];
-  /** How the next requests are answered: a status code, or `hold` (keep them waiting until `close`). */
+  /** How requests are answered from now on: a status code, or `hold` (keep them waiting until `close`). */
   respondWith(mode: number | 'hold'): void;
+  /** Answers the next requests to `path` with these statuses, one each, before falling back to `respondWith`'s mode. */
+  answerNext(path: string, statuses: number[]): void;
   close(): Promise<void>;
 }
 
@@ -24,13 +26,16 @@ export async function startReceiver(): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const held: ServerResponse[] = [];
   let mode: number | 'hold' = 200;
+  const scripted = new Map<string, number[]>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      if (mode === 'hold') return void held.push(res);
-      res.writeHead(mode, { 'content-type': 'application/json' }).end(JSON.stringify({ result: mode < 300 ? 'success' : 'error' }));
+      const next = scripted.get(req.url ?? '')?.shift();
+      if (next === undefined && mode === 'hold') return void held.push(res);
+      const status = next ?? (mode as number);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ result: status < 300 ? 'success' : 'error' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,6 +44,7 @@ export async function startReceiver(): Promise<Receiver> {
     url: `http://127.0.0.1:${port}`,
     requests,
     respondWith: (next) => void (mode = next),
+    answerNext: (path, statuses) => void scripted.set(path, [...statuses]),
     async close() {
       for (const res of held) res.destroy();
       server.closeAllConnections();

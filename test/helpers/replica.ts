@@ -12,7 +12,7 @@ function s3ConnectionEnv(): Record<string, string> {
 
 /**
  * Another server process on the same bucket as `server` (`node … packages/server/src/main.ts`, as `pnpm start` runs
- * it): a second replica, sharing nothing with the first but the bucket. Its stderr holds its warnings and errors.
+ * it): a second replica, sharing nothing with the first but the bucket. Its stdout holds its log lines (LOG_LEVEL=warn).
  */
 export async function startReplicaProcess(server: TestServer, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const s3 = server.bucketEnv.STUF_STORAGE === 's3' ? s3ConnectionEnv() : {};
