@@ -7,7 +7,19 @@ export const LEGAL_VERSION = '2026-01';
  * A metadata config with every field kind, "Other" and "Don't know" with required explanations, conditional
  * requirements and a legal declaration that must be acknowledged. The five STUF categories are kept (one disabled).
  */
-export function everyKindMetadataConfig(options: { collectionPattern?: boolean } = {}) {
+/** A field as an admin sends it (loosely typed: tests also build invalid ones). */
+export interface FieldInput {
+  key: string;
+  label: string;
+  kind: string;
+  enabled: boolean;
+  required: boolean;
+  options?: Record<string, unknown>[];
+  requiredWhen?: { field: string; values: (string | boolean)[] }[];
+  [setting: string]: unknown;
+}
+
+export function everyKindMetadataConfig(options: { collectionPattern?: boolean } = {}): { fields: FieldInput[]; legalDeclaration: { text: string; version: string; acknowledgementRequired: boolean } } {
   const { collectionPattern = true } = options;
   return {
     fields: [
