@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -53,6 +53,15 @@ export function startScriptNodeFlags(): string[] {
   return flags;
 }
 
+let built = false;
+
+/** Compiles the server to packages/server/dist once per benchmark run, as `pnpm start` does. */
+function buildServer(): void {
+  if (built) return;
+  execFileSync(path.join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'packages/server/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+  built = true;
+}
+
 /** Reads one `Vm…:  1234 kB` line of /proc/<pid>/status, in bytes. */
 async function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -62,8 +71,8 @@ async function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<n
 }
 
 /**
- * Starts the real server as a child process: `node [start script's node flags] --import tsx packages/server/src/main.ts`,
- * so the child's pid is the node process running main.ts itself (no pnpm/tsx wrapper whose RSS we would measure
+ * Starts the real server as a child process, as `pnpm start` runs it: compiled, `node [start script's node flags]
+ * packages/server/dist/main.js`, so the child's pid is the node process running main.js itself (no pnpm wrapper whose RSS we would measure
  * instead). The child gets the bench's environment minus every STUF_*, S3_*, PORT, HOST, LOG_LEVEL and NODE_OPTIONS,
  * plus `env`; `nodeArgs` (e.g. `--max-semi-space-size=1`, to investigate memory) go before the script.
  */
@@ -72,7 +81,8 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(STUF_|S3_|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(name)),
   );
-  const args = [...startScriptNodeFlags(), ...nodeArgs, '--import', 'tsx', 'packages/server/src/main.ts'];
+  buildServer();
+  const args = [...startScriptNodeFlags(), ...nodeArgs, 'packages/server/dist/main.js'];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isStufError } from '@stuf/sdk/node';
 import { registerConfig } from './commands/config.js';
+import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerUpload } from './commands/upload.js';
 import { registerUploads } from './commands/uploads.js';
@@ -37,6 +38,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 bad usage, 3 refused by the server, 4 no
   registerUpload(program, context);
   registerUploads(program, context);
   registerConfig(program, context);
+  registerKeys(program, context);
   registerServe(program, context);
   return program;
 }

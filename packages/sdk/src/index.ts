@@ -55,5 +55,20 @@ export {
   type UploadsQuery,
   type UploadsQueryVariables,
 } from './generated/graphql.js';
+/** Users, sign-in, API tokens and key rotation: typed documents for `client.request(document, variables)`. */
+export {
+  CreateApiTokenDocument,
+  CreateUserDocument,
+  DeleteUserDocument,
+  ImportUsersDocument,
+  RequestSignInDocument,
+  RevokeApiTokenDocument,
+  RotateEncryptionKeyDocument,
+  UpdateUserDocument,
+  UserDocument,
+  UsersDocument,
+  VerifyEmailCodeDocument,
+  VerifySmsCodeDocument,
+} from './generated/graphql.js';
 /** Every generated type (schema types, operations), for documents you write yourself. */
 export type * as GraphQL from './generated/graphql.js';

@@ -5,12 +5,27 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { FileInput } from '../files.js';
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AccessEventKind =
+  /** A download link was issued to the user. */
+  | 'DOWNLOAD'
+  | 'SIGN_IN'
+  /** An API token authenticated a request (at most once a minute per token). */
+  | 'TOKEN_USE'
+  | 'UPLOAD';
+
 /** A configuration document under `config/` in the bucket. */
 export type ConfigDocument =
   /** `config/metadata_config.json`: the metadata fields. */
   | 'METADATA_CONFIG'
   /** `config/stuf_config.json`: the facility settings. */
   | 'STUF_CONFIG';
+
+export type CreateApiTokenInput = {
+  expiresAt?: string | null | undefined;
+  label: string;
+  /** The user the token acts as. */
+  userId: string | number;
+};
 
 export type CreateUploadInput = {
   files: Array<FileInput>;
@@ -19,6 +34,37 @@ export type CreateUploadInput = {
   /** Governance metadata: a JSON object keyed by field, checked against `uploadRequirements.fields` (see `MetadataFieldRequirement` for how answers are written). */
   metadata?: unknown;
 };
+
+export type CreateUserInput = {
+  /** After this time the user is refused everywhere. */
+  accessExpiresAt?: string | null | undefined;
+  /** Unique (compared case-insensitively); stored encrypted. */
+  email: string;
+  name: string;
+  /** For the SMS sign-in code, e.g. +41791234567; stored encrypted. */
+  phone: string;
+  role: Role;
+};
+
+export type DeleteUserInput = {
+  id: string | number;
+  /** When given, the user is deleted only if this is still its revision. */
+  revision?: number | null | undefined;
+};
+
+export type ImportUsersRowStatus =
+  | 'CREATED'
+  /** The email belongs to an existing user or an earlier row. */
+  | 'DUPLICATE'
+  | 'INVALID'
+  /** Valid; a dry run creates nothing. */
+  | 'WOULD_CREATE';
+
+export type KeyRotationPhase =
+  /** Journal entries that carry user records. */
+  | 'JOURNAL'
+  /** `users/*.json` (then `users.json` is rebuilt). */
+  | 'USERS';
 
 export type LimitName =
   | 'FILE_COUNT'
@@ -32,6 +78,21 @@ export type MetadataFieldKind =
   | 'MULTIPLE_CHOICE'
   | 'SINGLE_CHOICE'
   | 'YES_NO';
+
+export type RequestSignInInput = {
+  email: string;
+};
+
+export type Role =
+  | 'ADMIN'
+  | 'PARTICIPANT';
+
+export type RotateEncryptionKeyInput = {
+  /** From the previous batch; omit to start (or re-run) from the beginning. */
+  cursor?: string | null | undefined;
+  /** Documents per batch, 1–1000 (default 100). */
+  first?: number | null | undefined;
+};
 
 export type UpdateMetadataConfigInput = {
   /** The whole document as `metadataConfig` returns it, edited. */
@@ -47,6 +108,19 @@ export type UpdateStufConfigInput = {
   revision: number;
 };
 
+/** Only the given fields change. `accessExpiresAt: null` removes the expiry. */
+export type UpdateUserInput = {
+  accessExpiresAt?: string | null | undefined;
+  email?: string | null | undefined;
+  id: string | number;
+  name?: string | null | undefined;
+  phone?: string | null | undefined;
+  /** The revision the edit is based on; a stale one gives `RevisionConflictError`. */
+  revision: number;
+  role?: Role | null | undefined;
+  status?: UserStatus | null | undefined;
+};
+
 export type UploadFilter = {
   /** Inclusive. */
   createdAfter?: string | null | undefined;
@@ -54,6 +128,53 @@ export type UploadFilter = {
   createdBefore?: string | null | undefined;
   uploaderId?: string | number | null | undefined;
 };
+
+export type UserFilter = {
+  role?: Role | null | undefined;
+  status?: UserStatus | null | undefined;
+};
+
+/** `EXPIRED` also applies to invited or active users whose `accessExpiresAt` has passed. */
+export type UserStatus =
+  | 'ACTIVE'
+  /** Refused everywhere. */
+  | 'EXPIRED'
+  /** Created; has not signed in yet (may sign in). */
+  | 'INVITED'
+  /** Refused everywhere until reactivated. */
+  | 'SUSPENDED';
+
+export type VerifyEmailCodeInput = {
+  code: string;
+  email: string;
+};
+
+export type VerifySmsCodeInput = {
+  code: string;
+  /** From `verifyEmailCode`. */
+  ticket: string;
+};
+
+export type CreateApiTokenMutationVariables = Exact<{
+  input: CreateApiTokenInput;
+}>;
+
+
+export type CreateApiTokenMutation = { createApiToken:
+    | { __typename: 'CreateApiTokenPayload', token: string, apiToken: { id: string, label: string, userId: string, createdAt: string, expiresAt: string | null, revokedAt: string | null } }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
+export type RevokeApiTokenMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiTokenMutation = { revokeApiToken:
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'RevokeApiTokenPayload', apiToken: { id: string, revokedAt: string | null } }
+   };
 
 export type StufConfigQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -110,6 +231,46 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { me: { role: string, actor: { id: string, kind: string } } };
 
+export type RequestSignInMutationVariables = Exact<{
+  input: RequestSignInInput;
+}>;
+
+
+export type RequestSignInMutation = { requestSignIn:
+    | { __typename: 'RateLimitedError', code: string, message: string, retryAfterSeconds: number }
+    | { __typename: 'RequestSignInPayload', message: string }
+    | { __typename: 'SignInLockedError', code: string, message: string, retryAfterSeconds: number }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
+export type VerifyEmailCodeMutationVariables = Exact<{
+  input: VerifyEmailCodeInput;
+}>;
+
+
+export type VerifyEmailCodeMutation = { verifyEmailCode:
+    | { __typename: 'AccountInactiveError', code: string, message: string }
+    | { __typename: 'InvalidCodeError', code: string, message: string }
+    | { __typename: 'RateLimitedError', code: string, message: string, retryAfterSeconds: number }
+    | { __typename: 'SignInLockedError', code: string, message: string, retryAfterSeconds: number }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VerifyEmailCodePayload', ticket: string, phoneHint: string, expiresAt: string }
+   };
+
+export type VerifySmsCodeMutationVariables = Exact<{
+  input: VerifySmsCodeInput;
+}>;
+
+
+export type VerifySmsCodeMutation = { verifySmsCode:
+    | { __typename: 'AccountInactiveError', code: string, message: string }
+    | { __typename: 'InvalidCodeError', code: string, message: string }
+    | { __typename: 'RateLimitedError', code: string, message: string, retryAfterSeconds: number }
+    | { __typename: 'SignInLockedError', code: string, message: string, retryAfterSeconds: number }
+    | { __typename: 'SignInSession', token: string, expiresAt: string, userId: string, role: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
 export type UploadsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -138,6 +299,82 @@ export type CreateUploadMutation = { createUpload:
     | { __typename: 'ValidationError', message: string, code: string, issues: Array<{ path: Array<string | number>, message: string }> }
    };
 
+export type UsersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: UserFilter | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type UsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, email: string | null, phone: string | null, role: Role, status: UserStatus, accessExpiresAt: string | null, createdAt: string, updatedAt: string, revision: number }> } };
+
+export type UserQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type UserQuery = { user: { id: string, name: string, email: string | null, phone: string | null, role: Role, status: UserStatus, accessExpiresAt: string | null, createdAt: string, updatedAt: string, revision: number, accessHistory: Array<{ time: string, event: AccessEventKind, ip: string | null, userAgent: string | null, uploadId: string | null, tokenId: string | null }>, apiTokens: Array<{ id: string, label: string, createdAt: string, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null }> } | null };
+
+export type CreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+}>;
+
+
+export type CreateUserMutation = { createUser:
+    | { __typename: 'CreateUserPayload', user: { id: string, name: string, email: string | null, phone: string | null, role: Role, status: UserStatus, accessExpiresAt: string | null, revision: number } }
+    | { __typename: 'EmailTakenError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string, issues: Array<{ path: Array<string | number>, message: string }> }
+   };
+
+export type UpdateUserMutationVariables = Exact<{
+  input: UpdateUserInput;
+}>;
+
+
+export type UpdateUserMutation = { updateUser:
+    | { __typename: 'EmailTakenError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'RevisionConflictError', code: string, message: string, currentRevision: number }
+    | { __typename: 'SelfLockoutError', code: string, message: string }
+    | { __typename: 'UpdateUserPayload', user: { id: string, name: string, email: string | null, phone: string | null, role: Role, status: UserStatus, accessExpiresAt: string | null, revision: number } }
+    | { __typename: 'ValidationError', code: string, message: string, issues: Array<{ path: Array<string | number>, message: string }> }
+   };
+
+export type DeleteUserMutationVariables = Exact<{
+  input: DeleteUserInput;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser:
+    | { __typename: 'DeleteUserPayload', id: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'RevisionConflictError', code: string, message: string, currentRevision: number }
+    | { __typename: 'SelfLockoutError', code: string, message: string }
+   };
+
+export type ImportUsersMutationVariables = Exact<{
+  file: FileInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type ImportUsersMutation = { importUsers:
+    | { __typename: 'ImportUsersPayload', dryRun: boolean, total: number, created: number, problems: Array<{ line: number, status: ImportUsersRowStatus, userId: string | null, message: string | null, issues: Array<{ path: Array<string | number>, message: string }> }> }
+    | { __typename: 'LimitExceededError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
+export type RotateEncryptionKeyMutationVariables = Exact<{
+  input?: RotateEncryptionKeyInput | null | undefined;
+}>;
+
+
+export type RotateEncryptionKeyMutation = { rotateEncryptionKey:
+    | { __typename: 'KeyRotationBatch', keyId: string, phase: KeyRotationPhase, scanned: number, reencrypted: number, cursor: string | null }
+    | { __typename: 'ValidationError', code: string, message: string }
+   };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -157,6 +394,45 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const CreateApiTokenDocument = new TypedDocumentString(`
+    mutation CreateApiToken($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) {
+    __typename
+    ... on CreateApiTokenPayload {
+      token
+      apiToken {
+        id
+        label
+        userId
+        createdAt
+        expiresAt
+        revokedAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
+export const RevokeApiTokenDocument = new TypedDocumentString(`
+    mutation RevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id) {
+    __typename
+    ... on RevokeApiTokenPayload {
+      apiToken {
+        id
+        revokedAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
 export const StufConfigDocument = new TypedDocumentString(`
     query StufConfig {
   stufConfig
@@ -303,6 +579,71 @@ export const MeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const RequestSignInDocument = new TypedDocumentString(`
+    mutation RequestSignIn($input: RequestSignInInput!) {
+  requestSignIn(input: $input) {
+    __typename
+    ... on RequestSignInPayload {
+      message
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on SignInLockedError {
+      retryAfterSeconds
+    }
+    ... on RateLimitedError {
+      retryAfterSeconds
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RequestSignInMutation, RequestSignInMutationVariables>;
+export const VerifyEmailCodeDocument = new TypedDocumentString(`
+    mutation VerifyEmailCode($input: VerifyEmailCodeInput!) {
+  verifyEmailCode(input: $input) {
+    __typename
+    ... on VerifyEmailCodePayload {
+      ticket
+      phoneHint
+      expiresAt
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on SignInLockedError {
+      retryAfterSeconds
+    }
+    ... on RateLimitedError {
+      retryAfterSeconds
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyEmailCodeMutation, VerifyEmailCodeMutationVariables>;
+export const VerifySmsCodeDocument = new TypedDocumentString(`
+    mutation VerifySmsCode($input: VerifySmsCodeInput!) {
+  verifySmsCode(input: $input) {
+    __typename
+    ... on SignInSession {
+      token
+      expiresAt
+      userId
+      role
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on SignInLockedError {
+      retryAfterSeconds
+    }
+    ... on RateLimitedError {
+      retryAfterSeconds
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VerifySmsCodeMutation, VerifySmsCodeMutationVariables>;
 export const UploadsDocument = new TypedDocumentString(`
     query Uploads($first: Int, $after: String, $filter: UploadFilter, $search: String) {
   uploads(first: $first, after: $after, filter: $filter, search: $search) {
@@ -399,3 +740,180 @@ export const CreateUploadDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateUploadMutation, CreateUploadMutationVariables>;
+export const UsersDocument = new TypedDocumentString(`
+    query Users($first: Int, $after: String, $filter: UserFilter, $search: String) {
+  users(first: $first, after: $after, filter: $filter, search: $search) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      name
+      email
+      phone
+      role
+      status
+      accessExpiresAt
+      createdAt
+      updatedAt
+      revision
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const UserDocument = new TypedDocumentString(`
+    query User($id: ID!) {
+  user(id: $id) {
+    id
+    name
+    email
+    phone
+    role
+    status
+    accessExpiresAt
+    createdAt
+    updatedAt
+    revision
+    accessHistory {
+      time
+      event
+      ip
+      userAgent
+      uploadId
+      tokenId
+    }
+    apiTokens {
+      id
+      label
+      createdAt
+      expiresAt
+      revokedAt
+      lastUsedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UserQuery, UserQueryVariables>;
+export const CreateUserDocument = new TypedDocumentString(`
+    mutation CreateUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    __typename
+    ... on CreateUserPayload {
+      user {
+        id
+        name
+        email
+        phone
+        role
+        status
+        accessExpiresAt
+        revision
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
+export const UpdateUserDocument = new TypedDocumentString(`
+    mutation UpdateUser($input: UpdateUserInput!) {
+  updateUser(input: $input) {
+    __typename
+    ... on UpdateUserPayload {
+      user {
+        id
+        name
+        email
+        phone
+        role
+        status
+        accessExpiresAt
+        revision
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on RevisionConflictError {
+      currentRevision
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const DeleteUserDocument = new TypedDocumentString(`
+    mutation DeleteUser($input: DeleteUserInput!) {
+  deleteUser(input: $input) {
+    __typename
+    ... on DeleteUserPayload {
+      id
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on RevisionConflictError {
+      currentRevision
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const ImportUsersDocument = new TypedDocumentString(`
+    mutation ImportUsers($file: File!, $dryRun: Boolean) {
+  importUsers(file: $file, dryRun: $dryRun) {
+    __typename
+    ... on ImportUsersPayload {
+      dryRun
+      total
+      created
+      problems {
+        line
+        status
+        userId
+        message
+        issues {
+          path
+          message
+        }
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ImportUsersMutation, ImportUsersMutationVariables>;
+export const RotateEncryptionKeyDocument = new TypedDocumentString(`
+    mutation RotateEncryptionKey($input: RotateEncryptionKeyInput) {
+  rotateEncryptionKey(input: $input) {
+    __typename
+    ... on KeyRotationBatch {
+      keyId
+      phase
+      scanned
+      reencrypted
+      cursor
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RotateEncryptionKeyMutation, RotateEncryptionKeyMutationVariables>;

@@ -1,7 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
 import { schema } from '../schema.js';
@@ -64,8 +63,9 @@ export function createGraphQLHandler(env: Env, services: Services, logger: Logge
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'STUF GraphiQL', headers: JSON.stringify({ Authorization: 'Bearer <your token>' }) },
-    // GraphiQL's assets are bundled and served by STUF itself: no CDN, works offline and behind strict proxies.
-    renderGraphiQL,
+    // GraphiQL's assets are bundled and served by STUF itself (no CDN, works offline and behind strict proxies). The
+    // bundle is ~80 MB of heap once loaded, so it is imported only when someone first opens GraphiQL.
+    renderGraphiQL: (options) => import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)),
     landingPage: false,
     // Multipart is parsed before yoga (http/multipart.ts), and JSON bodies are bounded there too.
     multipart: false,

@@ -72,20 +72,28 @@ function sortOldestFirst(users: UserRecord[]): UserRecord[] {
   return [...users].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
 }
 
-/** Counts user writes journaled since `since` that the scan does not reflect (a newer revision, or a deletion). */
+/**
+ * Counts users whose latest journaled write since `since` the scan does not reflect: deleted but scanned, or written
+ * with a newer revision than scanned. Only each user's latest entry counts (the journal sorts by time), so a user
+ * created and deleted within the window is not mistaken for a missed write.
+ */
 async function userWritesMissing(journal: JournalService, since: Date, scanned: UserRecord[]): Promise<number> {
-  const byId = new Map(scanned.map((user) => [user.id, user]));
-  let missed = 0;
+  const latest = new Map<string, { deleted: true } | { deleted: false; revision: number }>();
   for await (const item of journal.since(since)) {
     const entry = await item.entry();
     if (entry.resource.type !== 'user') continue;
-    const seen = byId.get(entry.resource.id);
     if (entry.action === 'user.delete') {
-      if (seen) missed++;
+      latest.set(entry.resource.id, { deleted: true });
       continue;
     }
     const after = userRecordSchema.safeParse(entry.after);
-    if (after.success && (!seen || seen.revision < after.data.revision)) missed++;
+    if (after.success) latest.set(entry.resource.id, { deleted: false, revision: after.data.revision });
+  }
+  const byId = new Map(scanned.map((user) => [user.id, user]));
+  let missed = 0;
+  for (const [id, write] of latest) {
+    const seen = byId.get(id);
+    if (write.deleted ? seen !== undefined : !seen || seen.revision < write.revision) missed++;
   }
   return missed;
 }

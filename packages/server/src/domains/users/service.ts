@@ -129,7 +129,7 @@ export class UsersService {
   }
 
   /** Writes documents made by `newDocument` (import): create-only each, journaled each, one cache write at the end. */
-  async createMany(actor: Actor, documents: UserDocument[], concurrency = 16): Promise<void> {
+  async createMany(actor: Actor, documents: UserDocument[], concurrency = 32): Promise<void> {
     await pMap(
       documents,
       async (document) => {
