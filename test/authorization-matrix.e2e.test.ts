@@ -1,17 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ConfigHistoryDocument,
   CreateApiTokenDocument,
   CreateUserDocument,
   DeleteUserDocument,
   HealthDocument,
   isStufError,
   MeDocument,
+  MetadataConfigDocument,
   RequestSignInDocument,
   RevokeApiTokenDocument,
   RotateEncryptionKeyDocument,
   StufConfigDocument,
+  UpdateMetadataConfigDocument,
+  UpdateStufConfigDocument,
   UpdateUserDocument,
   UploadDocument,
+  UploadRequirementsDocument,
   UploadsDocument,
   UserDocument,
   UsersDocument,
@@ -78,6 +83,9 @@ for (const backend of await backends()) {
       'Query.upload': { expected: SIGNED_IN, run: (c) => c.request(UploadDocument, { id: participantUploadId }) },
       'Query.uploads': { expected: SIGNED_IN, run: (c) => c.request(UploadsDocument, {}) },
       'Query.stufConfig': { expected: ADMIN_ONLY, run: (c) => c.request(StufConfigDocument) },
+      'Query.metadataConfig': { expected: ADMIN_ONLY, run: (c) => c.request(MetadataConfigDocument) },
+      'Query.configHistory': { expected: ADMIN_ONLY, run: (c) => c.request(ConfigHistoryDocument, { document: 'STUF_CONFIG' }) },
+      'Query.uploadRequirements': { expected: SIGNED_IN, run: (c) => c.request(UploadRequirementsDocument) },
       'Query.users': { expected: ADMIN_ONLY, run: (c) => c.request(UsersDocument, {}) },
       'Query.user': { expected: ADMIN_ONLY, run: (c) => c.request(UserDocument, { id: victimId }) },
       'Mutation.createUpload': { expected: SIGNED_IN, run: (c) => c.createUpload({ files: [file('m.txt', 'm')] }) },
@@ -90,6 +98,9 @@ for (const backend of await backends()) {
       'Mutation.importUsers': { expected: ADMIN_ONLY, run: (_c, caller) => importUsers(server.url, 'name,email,phone\n', { token: tokens[caller] }) },
       'Mutation.createApiToken': { expected: ADMIN_ONLY, run: (c) => c.request(CreateApiTokenDocument, { input: { userId: victimId, label: 'x' } }) },
       'Mutation.revokeApiToken': { expected: ADMIN_ONLY, run: (c) => c.request(RevokeApiTokenDocument, { id: spareTokenId }) },
+      // A stale revision: the typed conflict comes back for admins, nothing changes.
+      'Mutation.updateStufConfig': { expected: ADMIN_ONLY, run: (c) => c.request(UpdateStufConfigDocument, { input: { revision: 0, config: {} } }) },
+      'Mutation.updateMetadataConfig': { expected: ADMIN_ONLY, run: (c) => c.request(UpdateMetadataConfigDocument, { input: { revision: 0, config: {} } }) },
       'Mutation.rotateEncryptionKey': { expected: ADMIN_ONLY, run: (c) => c.request(RotateEncryptionKeyDocument, { input: { first: 1 } }) },
       'Mutation.requestSignIn': { expected: PUBLIC_WITH_TOKEN_CHECK, run: (c) => c.request(RequestSignInDocument, { input: { email: 'someone@example.org' } }) },
       'Mutation.verifyEmailCode': { expected: PUBLIC_WITH_TOKEN_CHECK, run: (c) => c.request(VerifyEmailCodeDocument, { input: { email: 'someone@example.org', code: '000000' } }) },
@@ -127,13 +138,19 @@ for (const backend of await backends()) {
       const other = await createUser(server.admin, { name: 'Oth', email: 'oth@example.org', phone: '+41790000004', role: 'PARTICIPANT' });
       const otherClient = clientFor(server, { token: (await apiTokenFor(server.admin, other.id)).token });
       expect(await otherClient.upload(participantUploadId)).toBeNull();
-      const config = await server.admin.stufConfig();
-      await server.driver.put('config/stuf_config.json', JSON.stringify({ ...config, revision: (config.revision as number) + 1, uploads: { ...(config.uploads as object), visibleToAllParticipants: true } }));
+      // Through the API: a change published by this server is in force on it at once (a file written straight into
+      // the bucket would only be picked up at the next revalidation, STUF_CONFIG_REFRESH_MS).
+      const publish = async (visibleToAllParticipants: boolean) => {
+        const config = await server.admin.stufConfig();
+        const result = await server.admin.updateStufConfig({ revision: config.revision as number, config: { ...config, uploads: { ...(config.uploads as object), visibleToAllParticipants } } });
+        expect(result.__typename).toBe('UpdateStufConfigPayload');
+      };
+      await publish(true);
       try {
         expect((await otherClient.upload(participantUploadId))?.id).toBe(participantUploadId);
         expect((await otherClient.uploads()).edges.map((edge) => edge.node.id)).toContain(participantUploadId);
       } finally {
-        await server.driver.put('config/stuf_config.json', JSON.stringify(config));
+        await publish(false);
       }
     });
   });
