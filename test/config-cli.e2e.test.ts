@@ -1,0 +1,68 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StufClient } from '@stuf/sdk/node';
+import { runCli } from '../packages/cli/src/program.js';
+import { backends } from './helpers/backends.js';
+import { clientFor } from './helpers/client.js';
+import { everyKindMetadataConfig } from './helpers/config-fixtures.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/server.js';
+
+async function stufCli(server: TestServer, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const { code } = await runCli([...args, '--url', server.url, '--token', ADMIN_TOKEN], {
+    out: (chunk) => void (out += chunk),
+    err: (chunk) => void (err += chunk),
+    signal: new AbortController().signal,
+    keepAlive: false,
+  });
+  return { code, out, err };
+}
+
+for (const backend of await backends()) {
+  describe(`stuf config on ${backend.name}`, () => {
+    let server: TestServer;
+    let stuf: StufClient;
+    let dir: string;
+    beforeAll(async () => {
+      server = await startTestServer(backend);
+      stuf = clientFor(server);
+      dir = await mkdtemp(path.join(tmpdir(), 'stuf-cli-config-'));
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('sets one value and reads it back', async () => {
+      expect(await stufCli(server, 'config', 'set', 'uploads.allowedExtensions', '["pdf","csv"]')).toMatchObject({ code: 0, out: 'Published revision 2.\n' });
+      expect(JSON.parse((await stufCli(server, 'config', 'get', 'uploads.allowedExtensions')).out)).toEqual(['pdf', 'csv']);
+    });
+
+    it('refuses an invalid value with the problem and its path, exit code 3', async () => {
+      const result = await stufCli(server, 'config', 'set', 'uploads.maxFilesPerUpload', '0');
+      expect(result.code).toBe(3);
+      expect(result.err).toContain('config.uploads.maxFilesPerUpload');
+    });
+
+    it('refuses a misspelled setting instead of adding it, exit code 3', async () => {
+      const result = await stufCli(server, 'config', 'set', 'uploads.maxFileSize', '10');
+      expect(result.code).toBe(3);
+      expect(result.err).toContain('config.uploads');
+      expect((await stuf.stufConfig()).uploads).not.toHaveProperty('maxFileSize');
+    });
+
+    it('refuses a path under a setting that does not exist, exit code 5', async () => {
+      expect(await stufCli(server, 'config', 'set', 'limits.maxFiles', '10')).toMatchObject({ code: 5, err: 'stuf: no setting limits.maxFiles\n' });
+    });
+
+    it('publishes a whole metadata config from a file', async () => {
+      const file = path.join(dir, 'metadata.json');
+      await writeFile(file, JSON.stringify(everyKindMetadataConfig()));
+      expect(await stufCli(server, 'config', 'set', '--metadata', '--file', file)).toMatchObject({ code: 0 });
+      expect((await stuf.uploadRequirements()).fields.map((field) => field.key)).toContain('personalData');
+    });
+  });
+}
