@@ -81,7 +81,7 @@ export async function createServices(input: { env: Env; driver: StorageDriver; l
     maxMetadataBytes: env.STUF_MAX_METADATA_BYTES,
   }, logger, notifications);
   const downloadLinks = new DownloadLinks(secrets.urlSigningKey, input.publicUrl, env.STUF_DOWNLOAD_URL_TTL_SECONDS, driver);
-  const keyRotation = new KeyRotationService(driver, store, users, logger);
+  const keyRotation = new KeyRotationService(driver, store, users, logger, config);
   const close = async () => {
     config.stop();
     // Notifications of uploads answered just before shutdown get the grace period, then are abandoned (logged).

@@ -61,7 +61,7 @@ export type ImportUsersRowStatus =
   | 'WOULD_CREATE';
 
 export type KeyRotationPhase =
-  /** Journal entries that carry user records. */
+  /** Journal entries that carry user records (its last batch also moves the secrets of `config/stuf_config.json`). */
   | 'JOURNAL'
   /** `users/*.json` (then `users.json` is rebuilt). */
   | 'USERS';

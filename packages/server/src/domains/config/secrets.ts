@@ -65,6 +65,26 @@ export function applyStufConfigInput(input: StufConfigInput, current: StufConfig
   return { value, issues };
 }
 
+/**
+ * The settings with every secret under the keyring's newest key, and how many had to move (0: `config` unchanged).
+ * This is key rotation for stuf_config.json (`rotateEncryptionKey` ends with it).
+ */
+export function reencryptStufConfigSecrets(config: StufConfig, keyring: Keyring): { value: StufConfig; moved: number } {
+  const { zulip, webhook } = config.notifications;
+  const stale = (value: EncryptedValue | null | undefined): value is EncryptedValue => !!value && value.kid !== keyring.currentKeyId;
+  let moved = 0;
+  const notifications = { ...config.notifications };
+  if (zulip && stale(zulip.apiKey)) {
+    notifications.zulip = { ...zulip, apiKey: keyring.reencrypt(zulip.apiKey, ZULIP_API_KEY_AAD) };
+    moved++;
+  }
+  if (webhook && stale(webhook.secret)) {
+    notifications.webhook = { ...webhook, secret: keyring.reencrypt(webhook.secret, WEBHOOK_SECRET_AAD) };
+    moved++;
+  }
+  return { value: moved === 0 ? config : { ...config, notifications }, moved };
+}
+
 /** The document as the API shows it: secrets replaced by whether they are set. */
 export function redactStufConfig(config: StufConfig): Record<string, unknown> {
   const { zulip, webhook } = config.notifications;

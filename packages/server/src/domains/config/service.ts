@@ -21,7 +21,7 @@ import {
   type StufConfig,
 } from './documents.js';
 import { ConfigHistory, SYSTEM_ACTOR } from './history.js';
-import { applyStufConfigInput } from './secrets.js';
+import { applyStufConfigInput, reencryptStufConfigSecrets } from './secrets.js';
 import { validateMetadataConfig, validateStufConfig } from './validate-config.js';
 
 export interface ConfigServiceOptions {
@@ -129,6 +129,27 @@ export class ConfigService {
       const { schemaVersion: _v, revision: _r, ...currentBody } = current;
       return { ...currentBody, ...body };
     });
+  }
+
+  /**
+   * Moves the secrets of stuf_config.json to the newest key of the keyring, publishing a new revision when any had to
+   * move (the last step of `rotateEncryptionKey`). Returns how many moved.
+   */
+  async reencryptSecrets(actor: Actor): Promise<number> {
+    const keyring = this.options.secrets;
+    if (!keyring) return 0;
+    for (let attempt = 1; ; attempt++) {
+      const { value: current } = await this.store.read(STUF_CONFIG_KEY, stufConfigSchema);
+      const { moved } = reencryptStufConfigSecrets(current, keyring);
+      if (moved === 0) return 0;
+      try {
+        await this.#publish('stuf_config', STUF_CONFIG_KEY, stufConfigSchema, actor, current.revision, (latest) => reencryptStufConfigSecrets(latest, keyring).value);
+        return moved;
+      } catch (error) {
+        // An admin published meanwhile (their write kept the secrets, possibly still under the old key): look again.
+        if (!(error instanceof RevisionConflictError) || attempt >= 5) throw error;
+      }
+    }
   }
 
   /** Published versions of `document`, newest first. */

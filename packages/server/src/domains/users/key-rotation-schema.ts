@@ -5,7 +5,7 @@ import type { RotationBatch } from './key-rotation.js';
 const RotationPhaseEnum = builder.enumType('KeyRotationPhase', {
   values: {
     USERS: { value: 'USERS' as const, description: '`users/*.json` (then `users.json` is rebuilt).' },
-    JOURNAL: { value: 'JOURNAL' as const, description: 'Journal entries that carry user records.' },
+    JOURNAL: { value: 'JOURNAL' as const, description: 'Journal entries that carry user records (its last batch also moves the secrets of `config/stuf_config.json`).' },
   },
 });
 
@@ -35,6 +35,6 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: RotateEncryptionKeyInput, required: false }) },
     errors: { types: [ValidationError], union: { name: 'RotateEncryptionKeyResult' } },
-    resolve: (_root, { input }, context) => context.services.keyRotation.rotate({ cursor: input?.cursor, first: input?.first }),
+    resolve: (_root, { input }, context) => context.services.keyRotation.rotate({ cursor: input?.cursor, first: input?.first, actor: context.viewer!.actor }),
   }),
 }));

@@ -9,6 +9,7 @@ import { journalEntrySchema } from '../journal/documents.js';
 import type { ContactCipher } from './contact.js';
 import { userRecordSchema, type UserRecord } from './documents.js';
 import type { UsersService } from './service.js';
+import type { Actor } from '../journal/documents.js';
 
 export type RotationPhase = 'USERS' | 'JOURNAL';
 
@@ -41,10 +42,12 @@ export class KeyRotationService {
     private readonly store: JsonStore,
     private readonly users: UsersService,
     private readonly logger: Logger,
+    /** The config's own secrets (Zulip API key, webhook secret) move last, as one published change by `actor`. */
+    private readonly config?: { reencryptSecrets(actor: Actor): Promise<number> },
   ) {}
 
-  /** Re-encrypts up to `first` documents after `cursor` (null: start). */
-  async rotate(input: { cursor?: string | null; first?: number | null }): Promise<RotationBatch> {
+  /** Re-encrypts up to `first` documents after `cursor` (null: start); the last batch also moves the config's secrets. */
+  async rotate(input: { cursor?: string | null; first?: number | null; actor?: Actor }): Promise<RotationBatch> {
     const first = input.first ?? 100;
     if (first < 1 || first > 1000) throw new ValidationError([{ path: ['input', 'first'], message: 'Must be between 1 and 1000' }]);
     const cursor = input.cursor ? decodeCursor(input.cursor) : { phase: 'USERS' as const, after: null };
@@ -63,7 +66,7 @@ export class KeyRotationService {
       keys.push(object.key);
     }
     const results = await pMap(keys, (key) => (cursor.phase === 'USERS' ? this.rotateUser(userIdFromKey(key)!) : this.rotateJournalEntry(key, cipher)), { concurrency: 8 });
-    const reencrypted = results.filter(Boolean).length;
+    let reencrypted = results.filter(Boolean).length;
     let next: Cursor | null = { phase: cursor.phase, after: keys.at(-1) ?? cursor.after };
     if (exhausted) {
       if (cursor.phase === 'USERS') {
@@ -71,6 +74,7 @@ export class KeyRotationService {
         await this.users.cache.invalidate();
         next = { phase: 'JOURNAL', after: null };
       } else {
+        if (this.config && input.actor) reencrypted += await this.config.reencryptSecrets(input.actor);
         next = null;
       }
     }
