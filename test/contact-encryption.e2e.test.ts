@@ -1,6 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDocument } from '@stuf/sdk/node';
+import { RotateEncryptionKeyDocument, UserDocument } from '@stuf/sdk/node';
 import { runCli } from '../packages/cli/src/program.js';
 import { ADMIN_TOKEN } from './helpers/server.js';
 import { backends } from './helpers/backends.js';
@@ -68,9 +68,13 @@ for (const backend of await backends()) {
       expect(found).toEqual([]);
     });
 
-    it('re-encrypts every ciphertext with the new key on `stuf keys rotate`, and sign-in still works', async () => {
+    it('re-encrypts every ciphertext with the new key on `stuf keys rotate`, also after an interrupted run, and sign-in still works', async () => {
       expect(new Set(keyIdsIn(await allObjects(server)))).toEqual(new Set(['k1']));
       await server.restart({ STUF_ENCRYPTION_KEYS: `${K2},${K1}` });
+      // An interrupted run: one batch of two users, then the whole rotation again from the start.
+      const { rotateEncryptionKey: firstBatch } = await server.admin.request(RotateEncryptionKeyDocument, { input: { first: 2 } });
+      expect(firstBatch).toMatchObject({ __typename: 'KeyRotationBatch', keyId: 'k2', phase: 'USERS', reencrypted: 2 });
+      expect(new Set(keyIdsIn(await allObjects(server)))).toEqual(new Set(['k1', 'k2']));
 
       const rotation = await keysRotate(server.url);
       expect(rotation.code).toBe(0);

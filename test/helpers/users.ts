@@ -144,7 +144,7 @@ interface OutboxMessage {
  * in the background (so that the sign-in answer does not reveal whether an address is known); this polls, bounded.
  */
 export async function outboxCode(outboxDir: string, channel: 'email' | 'sms', to: string, skip = 0): Promise<string> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 400; attempt++) {
     const messages = await outboxMessages(outboxDir, channel, to);
     if (messages.length > skip) return /\b(\d{6})\b/.exec(messages[skip]!.text)![1]!;
     await sleep(25);

@@ -6,6 +6,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerUpload } from './commands/upload.js';
 import { registerUploads } from './commands/uploads.js';
+import { registerUsers } from './commands/users.js';
 import { CliError, describeStufError, EXIT, exitCodeFor, type ExitCode } from './exit-codes.js';
 
 /** What commands share: output, and a signal that aborts on Ctrl-C. */
@@ -39,6 +40,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 bad usage, 3 refused by the server, 4 no
   registerUploads(program, context);
   registerConfig(program, context);
   registerKeys(program, context);
+  registerUsers(program, context);
   registerServe(program, context);
   return program;
 }

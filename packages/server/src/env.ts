@@ -61,7 +61,7 @@ const envSchema = z.object({
   STUF_SIGN_IN_LOCKOUT_SECONDS: positiveInt.default(900),
   /** Sign-in requests per email address, and sign-in steps per client address, per window. */
   STUF_SIGN_IN_EMAIL_LIMIT: positiveInt.default(5),
-  STUF_SIGN_IN_CLIENT_LIMIT: positiveInt.default(60),
+  STUF_SIGN_IN_CLIENT_LIMIT: positiveInt.default(200),
   STUF_SIGN_IN_WINDOW_SECONDS: positiveInt.default(900),
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   STUF_TRUST_PROXY: bool.default(false),

@@ -12,7 +12,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'stuf' },
       redact: {
-        paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.email', '*.phone', 'token', 'email', 'phone'],
+        paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.email', '*.phone', '*.ticket', 'token', 'email', 'phone', 'ticket'],
         censor: '[redacted]',
       },
     },

@@ -1,7 +1,6 @@
 import { builder } from '../../builder.js';
-import { ValidationError } from '../../errors.js';
+import { ResourceNotFoundError, ValidationError } from '../../errors.js';
 import { ErrorInterface } from '../../errors-schema.js';
-import { ResourceNotFoundError } from '../../errors.js';
 import { ActorRef } from '../journal/schema.js';
 import { ApiTokenRef, UserRef } from '../users/schema.js';
 import type { ApiTokenRecord, UserRecord } from '../users/documents.js';

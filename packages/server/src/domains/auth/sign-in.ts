@@ -72,6 +72,8 @@ export class SignInService {
     await this.countClientStep(client);
     const user = (await this.users.directory()).byEmail(email);
     const eligible = user && canAct(user, this.now()) && user.phone !== null ? user : undefined;
+    // Read whether or not a code goes out, so both paths cost the same.
+    const { projectName } = await this.config.stufConfig();
     const code = generateCode();
     const attemptId = randomUUID();
     const now = this.now();
@@ -98,7 +100,6 @@ export class SignInService {
       this.logger.info({ known: user !== undefined }, 'sign-in requested; no code sent');
       return;
     }
-    const { projectName } = await this.config.stufConfig();
     this.deliverInBackground(this.senders.email, emailCodeMessage(email, code, projectName, Math.round(this.settings.codeTtlSeconds / 60)));
   }
 
@@ -233,7 +234,10 @@ export class SignInService {
   private deliverInBackground(sender: MessageSender, message: OutgoingMessage): void {
     const delivery = sender
       .send(message)
-      .catch((error: unknown) => this.logger.error({ err: error, channel: message.channel, sender: sender.name }, 'could not deliver sign-in code'))
+      // Name and code only: a delivery error's message may quote the recipient's address.
+      .catch((error: unknown) =>
+        this.logger.error({ error: (error as Error)?.name, errorCode: (error as { code?: unknown })?.code, channel: message.channel, sender: sender.name }, 'could not deliver sign-in code'),
+      )
       .finally(() => this.pending.delete(delivery));
     this.pending.add(delivery);
   }

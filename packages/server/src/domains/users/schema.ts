@@ -1,4 +1,5 @@
 import { builder } from '../../builder.js';
+import type { Context } from '../../context.js';
 import { LimitExceededError, ResourceNotFoundError, RevisionConflictError, ValidationError } from '../../errors.js';
 import { ErrorInterface, ValidationIssueRef } from '../../errors-schema.js';
 import { PageInfoRef } from '../uploads/schema.js';
@@ -61,8 +62,8 @@ export const ApiTokenRef = builder.objectRef<ApiTokenRecord & { userId: string }
   }),
 });
 
-/** Decrypts one contact field for an admin. */
-async function contactOf(user: UserRecord, field: 'email' | 'phone', context: { services: { users: { directory(): Promise<{ contact(user: UserRecord): { email: string | null; phone: string | null } }> } } }) {
+/** Decrypts one contact field (admins only: the field's scope). */
+async function contactOf(user: UserRecord, field: 'email' | 'phone', context: Context): Promise<string | null> {
   return (await context.services.users.directory()).contact(user)[field];
 }
 

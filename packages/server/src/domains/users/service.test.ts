@@ -70,3 +70,51 @@ describe('users service', () => {
     await expect(services.signIn.requestSignIn('unknown@example.org', client)).rejects.toBeInstanceOf(RateLimitedError);
   });
 });
+
+/** A replica whose listing of users/ pauses after its last item until `release()` — to force a race deterministically. */
+function pausingUsersListing(inner: StorageDriver) {
+  let release: (() => void) | undefined;
+  let reached: () => void = () => undefined;
+  const listReachedEnd = new Promise<void>((resolve) => (reached = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let paused = false;
+  const driver: StorageDriver = {
+    name: inner.name,
+    get: (key, options) => inner.get(key, options),
+    head: (key) => inner.head(key),
+    put: (key, body, options) => inner.put(key, body, options),
+    delete: (key, options) => inner.delete(key, options),
+    async *list(prefix: string, options?: { startAfter?: string }) {
+      yield* inner.list(prefix, options);
+      if (prefix === 'users/' && !paused) {
+        paused = true;
+        reached();
+        await gate;
+      }
+    },
+  };
+  return { driver, listReachedEnd, release: () => release?.() };
+}
+
+describe('users.json regeneration with concurrent user writes', () => {
+  it('never leaves a cache that misses a user created while it was being rebuilt', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'stuf-users-race-'));
+    try {
+      const env = loadEnv({ STUF_ADMIN_TOKEN: 'users-test-token-0123456789', STUF_OUTBOX_DIR: path.join(root, 'outbox') });
+      const writer = (await createServices({ env, driver: await createFsDriver(root), logger, publicUrl: () => 'x' })).services;
+      const first = await writer.users.create(admin, person(1));
+      const pausing = pausingUsersListing(await createFsDriver(root));
+      await pausing.driver.delete(USERS_CACHE_KEY);
+      // The reader's start rebuilds users.json: its scan sees bootstrap-admin and `first`, then pauses.
+      const reader = createServices({ env, driver: pausing.driver, logger, publicUrl: () => 'x' });
+      await pausing.listReachedEnd;
+      const second = await writer.users.create(admin, person(2)); // another replica writes a user meanwhile
+      pausing.release(); // the reader's scan lacks `second`: the journal shows it, so the reader must not keep that scan
+      const { services } = await reader;
+      expect((await services.users.cache.all()).map((user) => user.id).sort()).toEqual(['bootstrap-admin', first.id, second.id].sort());
+      expect((await writer.users.cache.all()).map((user) => user.id).sort()).toEqual(['bootstrap-admin', first.id, second.id].sort());
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
