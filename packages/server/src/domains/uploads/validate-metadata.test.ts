@@ -75,6 +75,11 @@ describe('metadata answers', () => {
     expect(paths({ ok: true, tags: ['x'] })).toEqual([]);
   });
 
+  it('reads only answers that were given, even for a field named like an Object.prototype member', () => {
+    const withConstructor = metadataConfigSchema.parse({ ...config, fields: [...config.fields, { key: 'constructor', label: 'C', kind: 'FREE_TEXT', enabled: true, required: true }] });
+    expect(validateMetadata({}, withConstructor).map((issue) => issue.path)).toEqual([['metadata', 'constructor']]);
+  });
+
   it('does not count a special answer as a value that makes a condition hold', () => {
     expect(paths({ ok: { special: 'DONT_KNOW', explanation: 'unsure' } })).toEqual([]);
   });

@@ -33,7 +33,7 @@ export function validateMetadata(metadata: Record<string, Json>, config: Metadat
   for (const field of config.fields) {
     if (!field.enabled) continue;
     const path: Path = ['metadata', field.key];
-    const value = metadata[field.key];
+    const value = answerOf(metadata, field.key);
     if (isUnanswered(value)) {
       if (field.required) issues.push({ path, message: `Required: ${field.label}` });
       else {
@@ -57,6 +57,11 @@ export function validateAcknowledgement(version: string | null | undefined, lega
   return [];
 }
 
+/** Own keys only: a field named like an Object.prototype member (`constructor`) must not read the prototype's. */
+function answerOf(metadata: Record<string, Json>, key: string): Json {
+  return Object.hasOwn(metadata, key) ? metadata[key] : undefined;
+}
+
 function isUnanswered(value: Json): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
 }
@@ -69,7 +74,7 @@ function isSpecial(value: Json): value is Record<string, Json> {
 function conditionHolds(condition: FieldCondition, metadata: Record<string, Json>, fields: Map<string, MetadataField>): boolean {
   const target = fields.get(condition.field);
   if (!target?.enabled) return false;
-  const value = metadata[condition.field];
+  const value = answerOf(metadata, condition.field);
   const answers = Array.isArray(value) ? value : [value];
   return answers.some((answer) => (typeof answer === 'string' || typeof answer === 'boolean') && condition.values.includes(answer));
 }
