@@ -27,7 +27,7 @@ export function createProgram(context: CliContext): Command {
     .version(version, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (text) => context.out(text), writeErr: (text) => context.err(text) })
-    .showHelpAfterError('(add --help for usage)')
+    .showHelpAfterError(true)
     .allowExcessArguments(false);
   program.addHelpText(
     'after',
@@ -62,11 +62,22 @@ function createContext(): CliContext {
   };
 }
 
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current; current = current.parent) names.unshift(current.name());
+  return names.join(' ');
+}
+
 /** Runs `stuf` with `argv` (without node and the script) and returns the exit code. */
 export async function runCli(argv: string[], context: CliContext = createContext()): Promise<{ code: ExitCode; keepAlive: boolean }> {
   const program = createProgram(context);
+  let running: Command | undefined;
+  program.hook('preAction', (_program, actionCommand) => {
+    running = actionCommand;
+  });
   const fail = (message: string, code: ExitCode) => {
     context.err(`stuf: ${message}\n`);
+    if (code === EXIT.USAGE && running) context.err(`Usage: ${commandPath(running)} ${running.usage()}\n(run with --help for details)\n`);
     return { code, keepAlive: false };
   };
   try {

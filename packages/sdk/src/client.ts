@@ -228,7 +228,7 @@ export function createStufClient(options: StufClientOptions): StufClient {
 
   /** One HTTP exchange; network failures become StufErrors. */
   async function exchange(init: RequestInit & { duplex?: 'half' }, signal: AbortSignal | undefined, counted?: CountedStream, xhrProgress?: (loaded: number, total: number) => void): Promise<unknown> {
-    signal?.throwIfAborted?.();
+    if (signal?.aborted) throw abortError(signal);
     let response: Response;
     try {
       if (xhrProgress) response = await xhrFetch(endpoint, { ...init, signal }, xhrProgress);
@@ -280,7 +280,7 @@ export function createStufClient(options: StufClientOptions): StufClient {
     return withRetries(
       async () => {
         const requestHeaders = await headers({ 'graphql-preflight': '1' });
-        signal?.throwIfAborted?.();
+        if (signal?.aborted) throw abortError(signal);
         if (streamed) {
           const counted = multipart.stream(onProgress && ((loaded) => onProgress({ loaded, total })));
           taken = 0;
@@ -325,7 +325,7 @@ export function createStufClient(options: StufClientOptions): StufClient {
     const { signal } = downloadOptions;
     return withRetries(
       async () => {
-        signal?.throwIfAborted?.();
+        if (signal?.aborted) throw abortError(signal);
         let response: Response;
         try {
           response = await (options.fetch ?? fetch)(url, { method: 'GET', signal });

@@ -8,7 +8,7 @@ import { createProgress } from '../progress.js';
 import type { CliContext } from '../program.js';
 
 interface UploadOptions extends ConnectionOptions {
-  meta: string[];
+  meta?: string[];
   json?: boolean;
   progress?: boolean;
 }
@@ -38,13 +38,13 @@ export function registerUpload(program: Command, context: CliContext): void {
     .command('upload')
     .description('upload files, with governance metadata, as one upload')
     .argument('<files...>', 'files to upload (streamed from disk)')
-    .option('-m, --meta <key=value>', 'a metadata field (repeat for more; a repeated key makes a list)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('-m, --meta <key=value>', 'a metadata field (repeat for more; a repeated key makes a list)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print the created upload as JSON');
   withProgressOption(command, 'upload');
   withConnection(command);
   command.addHelpText('after', '\nExample:\n  stuf upload report.pdf data.csv --meta collection=pilot --meta license=confidential\n');
   command.action(async (paths: string[], options: UploadOptions) => {
-    const metadata = parseMeta(options.meta);
+    const metadata = parseMeta(options.meta ?? []);
     for (const path of paths) {
       const info = await stat(path).catch(() => undefined);
       if (!info) throw new CliError(`cannot read ${path}: no such file`, EXIT.USAGE);
