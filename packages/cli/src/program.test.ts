@@ -19,7 +19,7 @@ async function cli(args: string[]) {
 
 describe('stuf usage', () => {
   it('has --help for every command', async () => {
-    for (const command of [[], ['upload'], ['uploads'], ['uploads', 'list'], ['uploads', 'download'], ['config'], ['config', 'get'], ['serve']]) {
+    for (const command of [[], ['upload'], ['uploads'], ['uploads', 'list'], ['uploads', 'download'], ['config'], ['config', 'get'], ['config', 'set'], ['serve']]) {
       const result = await cli([...command, '--help']);
       const name = ['stuf', ...command].join(' ');
       expect(result.code, name).toBe(0);
