@@ -51,8 +51,15 @@ export class StorageUnavailableError extends StorageError {
 /** A stored JSON document does not parse or does not match its schema; it is reported, never treated as empty. */
 export class CorruptDocumentError extends StorageError {
   declare readonly key: string;
-  constructor(key: string, reason: string, options?: { cause?: unknown }) {
+  /** The ETag of the version that is corrupt, when known: a conditional read can then skip it until it changes. */
+  readonly etag: string | undefined;
+  constructor(
+    key: string,
+    readonly reason: string,
+    options?: { cause?: unknown; etag?: string },
+  ) {
     super('CORRUPT_DOCUMENT', `Corrupt document at ${key}: ${reason}`, key, options);
+    this.etag = options?.etag;
   }
 }
 

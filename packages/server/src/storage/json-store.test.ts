@@ -57,6 +57,14 @@ describe('JsonStore', () => {
     await expect(new JsonStore(driver).read('doc.json', Doc)).rejects.toBeInstanceOf(CorruptDocumentError);
   });
 
+  it('a corrupt document names the version that is corrupt, so a conditional read can skip it until it changes', async () => {
+    await writeFile(join(root, 'doc.json'), 'not json');
+    const { etag } = await driver.head('doc.json');
+    const store = new JsonStore(driver);
+    await expect(store.readIfChanged('doc.json', Doc, undefined)).rejects.toMatchObject({ etag, reason: 'not valid JSON' });
+    expect(await store.readIfChanged('doc.json', Doc, etag)).toEqual({ notModified: true, etag });
+  });
+
   it('an empty file is corrupt, never an empty document', async () => {
     await writeFile(join(root, 'doc.json'), '');
     await expect(new JsonStore(driver).readIfExists('doc.json', Doc)).rejects.toBeInstanceOf(CorruptDocumentError);

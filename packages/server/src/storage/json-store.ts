@@ -63,7 +63,7 @@ export class JsonStore {
     const result = await this.driver.get(key, etag === undefined ? {} : { ifNoneMatch: etag });
     if (result.notModified) return { notModified: true, etag: result.etag };
     const text = await readText(result.body);
-    return { notModified: false, value: this.#parse(key, text, schema), etag: result.etag };
+    return { notModified: false, value: this.#parse(key, text, schema, result.etag), etag: result.etag };
   }
 
   /** Writes pretty JSON (with a trailing newline) as `application/json`, optionally conditioned on an ETag. */
@@ -105,20 +105,20 @@ export class JsonStore {
     }
   }
 
-  #parse<T>(key: string, text: string, schema: z.ZodType<T>): T {
+  #parse<T>(key: string, text: string, schema: z.ZodType<T>, etag: string): T {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw this.#corrupt(key, 'not valid JSON', error);
+      throw this.#corrupt(key, 'not valid JSON', error, etag);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw this.#corrupt(key, `does not match its schema: ${parsed.error.message}`, parsed.error);
+    if (!parsed.success) throw this.#corrupt(key, `does not match its schema: ${parsed.error.message}`, parsed.error, etag);
     return parsed.data;
   }
 
-  #corrupt(key: string, reason: string, cause: unknown): CorruptDocumentError {
-    const error = new CorruptDocumentError(key, reason, { cause });
+  #corrupt(key: string, reason: string, cause: unknown, etag: string): CorruptDocumentError {
+    const error = new CorruptDocumentError(key, reason, { cause, etag });
     this.#onCorrupt?.(key, error);
     return error;
   }

@@ -1,7 +1,7 @@
-import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
-import type { StorageDriver } from '../../storage/driver.js';
+import type { JsonStore } from '../../storage/json-store.js';
+import { isCorruptDocument } from '../../storage/errors.js';
 import { METADATA_CONFIG_KEY, STUF_CONFIG_KEY } from '../../storage/keys.js';
 import { metadataConfigSchema, stufConfigSchema, type ConfigDocumentName, type MetadataConfig, type StufConfig } from './documents.js';
 import { validateMetadataConfig, validateStufConfig } from './validate-config.js';
@@ -53,7 +53,7 @@ export class ActiveConfig {
   #stopped = true;
 
   constructor(
-    private readonly driver: StorageDriver,
+    private readonly store: JsonStore,
     private readonly logger: Logger | undefined,
     private readonly refreshMs: number,
   ) {}
@@ -141,26 +141,22 @@ export class ActiveConfig {
     return { etag: result.etag, value: result.value as never };
   }
 
+  /** A conditional read through the JsonStore; a corrupt version or one breaking a rule comes back as `error`, with its ETag. */
   async #read<T>(spec: DocumentSpec<T>, etag: string | undefined): Promise<ReadResult<T>> {
-    const result = await this.driver.get(spec.key, etag === undefined ? {} : { ifNoneMatch: etag });
-    if (result.notModified) return { notModified: true };
-    const text = await readText(result.body);
-    let json: unknown;
+    let result;
     try {
-      json = JSON.parse(text);
-    } catch {
-      return { notModified: false, etag: result.etag, error: 'not valid JSON' };
+      result = await this.store.readIfChanged(spec.key, spec.schema, etag);
+    } catch (error) {
+      // The store has already reported it (logged with its key); here it only must not replace the config in force.
+      if (isCorruptDocument(error) && error.etag !== undefined) return { notModified: false, etag: error.etag, error: error.reason };
+      throw error;
     }
-    const parsed = spec.schema.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`);
-      return { notModified: false, etag: result.etag, error: `does not match its schema (${problems.slice(0, 5).join('; ')})` };
-    }
-    const broken = spec.rules(parsed.data);
+    if (result.notModified) return { notModified: true };
+    const broken = spec.rules(result.value);
     if (broken.length > 0) {
       return { notModified: false, etag: result.etag, error: broken.slice(0, 5).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
     }
-    return { notModified: false, etag: result.etag, value: parsed.data };
+    return { notModified: false, etag: result.etag, value: result.value };
   }
 
   #schedule(): void {
@@ -172,10 +168,4 @@ export class ActiveConfig {
     // Revalidation alone never keeps a process alive.
     this.#timer.unref();
   }
-}
-
-async function readText(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -46,7 +46,7 @@ export class ConfigService {
     private readonly store: JsonStore,
     private readonly options: ConfigServiceOptions = {},
   ) {
-    this.#active = new ActiveConfig(store.driver, options.logger, options.refreshMs ?? 5_000);
+    this.#active = new ActiveConfig(store, options.logger, options.refreshMs ?? 5_000);
     this.#history = new ConfigHistory(store);
   }
 
