@@ -267,6 +267,89 @@ describe('AbortSignal', () => {
   });
 });
 
+describe('browser uploads', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('report progress through XMLHttpRequest when sent as FormData', async () => {
+    class FakeXhr {
+      static last: FakeXhr;
+      method = '';
+      url = '';
+      body: unknown;
+      headers: Record<string, string> = {};
+      upload: { onprogress: ((event: { loaded: number; total: number; lengthComputable: boolean }) => void) | null } = { onprogress: null };
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      onabort: (() => void) | null = null;
+      status = 0;
+      statusText = '';
+      responseText = '';
+      open(method: string, url: string) {
+        Object.assign(this, { method, url });
+        FakeXhr.last = this;
+      }
+      setRequestHeader(name: string, value: string) {
+        this.headers[name] = value;
+      }
+      getAllResponseHeaders() {
+        return 'content-type: application/json\r\nx-request-id: req-7\r\n';
+      }
+      abort() {
+        this.onabort?.();
+      }
+      send(body: unknown) {
+        this.body = body;
+        setTimeout(() => {
+          this.upload.onprogress?.({ loaded: 5, total: 10, lengthComputable: true });
+          this.upload.onprogress?.({ loaded: 10, total: 10, lengthComputable: true });
+          Object.assign(this, { status: 200, statusText: 'OK', responseText: JSON.stringify(created) });
+          this.onload?.();
+        }, 0);
+      }
+    }
+    vi.stubGlobal('XMLHttpRequest', FakeXhr);
+    const client = createStufClient({ url: 'http://stuf.test', token: 't', uploadMode: 'form-data' });
+    const progress: unknown[] = [];
+    const result = await client.createUpload({ files: [new File(['abc'], 'a.txt')] }, { onProgress: (event) => progress.push(event) });
+    expect(result.__typename).toBe('CreateUploadPayload');
+    expect(progress).toEqual([{ loaded: 5, total: 10 }, { loaded: 10, total: 10 }]);
+    expect([FakeXhr.last.method, FakeXhr.last.url]).toEqual(['POST', 'http://stuf.test/graphql']);
+    expect(FakeXhr.last.headers).toMatchObject({ 'graphql-preflight': '1', authorization: 'Bearer t' });
+    expect(FakeXhr.last.body).toBeInstanceOf(FormData);
+    expect(((FakeXhr.last.body as FormData).get('0') as File).name).toBe('a.txt');
+  });
+});
+
+describe('after an abort', () => {
+  it('the body cannot be drained any more and the file being read is closed', async () => {
+    const controller = new AbortController();
+    let bodyAfterAbort: Promise<unknown> | undefined;
+    const { Readable } = await import('node:stream');
+    const endless = Readable.from(
+      (async function* () {
+        for (;;) yield new Uint8Array(64 * 1024);
+      })(),
+    );
+    const { client } = clientWith(async (_url, init) => {
+      const reader = (init.body as ReadableStream<Uint8Array>).getReader();
+      for (let i = 0; i < 5; i++) await reader.read(); // into the file's bytes
+      controller.abort();
+      // Like undici, keep reading the request body after the abort: it must end instead of streaming forever.
+      bodyAfterAbort = (async () => {
+        for (let i = 0; i < 10_000; i++) if ((await reader.read()).done) return 'done';
+        return 'still streaming after 10,000 reads';
+      })().catch((error: unknown) => error);
+      throw new DOMException('aborted', 'AbortError');
+    });
+    const { fileFromStream } = await import('./node.js');
+    const error = await rejection(client.createUpload({ files: [fileFromStream(endless, { name: 'endless.bin' })] }, { signal: controller.signal }));
+    expect(error.code).toBe('ABORTED');
+    expect(await bodyAfterAbort).toMatchObject({ code: 'ABORTED' });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(endless.destroyed).toBe(true);
+  });
+});
+
 describe('against a real socket', () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));

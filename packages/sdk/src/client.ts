@@ -283,6 +283,8 @@ export function createStufClient(options: StufClientOptions): StufClient {
         if (signal?.aborted) throw abortError(signal);
         if (streamed) {
           const counted = multipart.stream(onProgress && ((loaded) => onProgress({ loaded, total })));
+          const stopOnAbort = () => counted.stop(abortError(signal!));
+          signal?.addEventListener('abort', stopOnAbort, { once: true });
           taken = 0;
           try {
             return await exchange(
@@ -301,6 +303,8 @@ export function createStufClient(options: StufClientOptions): StufClient {
             );
           } finally {
             taken = counted.pulled;
+            signal?.removeEventListener('abort', stopOnAbort);
+            counted.stop();
           }
         }
         taken = undefined;

@@ -30,6 +30,11 @@ export interface CountedStream {
   readonly pulled: number;
   /** The error a file source raised while being read, if any. */
   readonly sourceError: unknown;
+  /**
+   * Ends the body for good: the file being read is closed and further reads fail. Called when the request is aborted
+   * or over — an HTTP client may otherwise keep draining the body after an abort (undici does).
+   */
+  stop(reason?: unknown): void;
 }
 
 const encoder = new TextEncoder();
@@ -122,16 +127,29 @@ async function* chunksOf(segments: (Uint8Array | PreparedFile)[]): AsyncGenerato
 
 function countedStream(segments: (Uint8Array | PreparedFile)[], onProgress?: (loaded: number) => void): CountedStream {
   const iterator = chunksOf(segments);
-  const state = { pulled: 0, sourceError: undefined as unknown };
+  const state = { pulled: 0, sourceError: undefined as unknown, stopped: undefined as { reason: unknown } | undefined };
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        // A function, not the property: TypeScript would keep its narrowing across the await below.
+        const stopped = () => state.stopped;
+        const before = stopped();
+        if (before) {
+          controller.error(before.reason);
+          return;
+        }
         let next: IteratorResult<Uint8Array>;
         try {
           next = await iterator.next();
         } catch (error) {
-          state.sourceError = error;
-          controller.error(error);
+          const during = stopped();
+          if (!during) state.sourceError = error;
+          controller.error(during ? during.reason : error);
+          return;
+        }
+        const after = stopped();
+        if (after) {
+          controller.error(after.reason);
           return;
         }
         if (next.done) {
@@ -157,6 +175,12 @@ function countedStream(segments: (Uint8Array | PreparedFile)[], onProgress?: (lo
     },
     get sourceError() {
       return state.sourceError;
+    },
+    stop(reason = new Error('The request is over')) {
+      if (state.stopped) return;
+      state.stopped = { reason };
+      // Queued behind a pending read if there is one; closes the file (a Readable is destroyed).
+      iterator.return(undefined).catch(() => undefined);
     },
   };
 }
