@@ -33,7 +33,7 @@ for (const backend of await backends()) {
         const progress: number[] = [];
         const upload = uploaded(
           await clientFor(server, { uploadMode }).createUpload(
-            { files: [file('chart.png', bytes, 'image/png'), new Blob(['plain blob'])], metadata: { mode: uploadMode } },
+            { files: [file('chart.png', bytes, 'image/png'), new Blob(['plain blob'])], metadata: { comments: uploadMode } },
             { onProgress: ({ loaded }) => progress.push(loaded) },
           ),
         );
