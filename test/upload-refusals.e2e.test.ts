@@ -59,6 +59,7 @@ for (const backend of await backends()) {
       const error = await failure(stuf.createUpload({ files }));
       expect(error.status).toBe(413);
       expect(error.code).toBe('LIMIT_EXCEEDED');
+      expect(error.message).toBe(`At most ${MAX_FILES} files per upload`);
       expect(error.attempts).toBe(1);
       await expectNothingStored();
     });

@@ -68,6 +68,10 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
         multipartBody = await parseMultipart(req, res, { maxFiles: env.STUF_MAX_FILES, maxFieldSize: env.STUF_MAX_JSON_BODY_BYTES });
       } catch (error) {
         if (!(error instanceof MultipartError)) throw error;
+        if (error.status === 413 && /max file uploads exceeded/.test(error.message)) {
+          // Same words and details as the resolver's FILE_COUNT error, though this one is caught while parsing.
+          return refuse(req, res, 413, 'LIMIT_EXCEEDED', `At most ${env.STUF_MAX_FILES} files per upload`, {}, { limit: 'FILE_COUNT', maximum: env.STUF_MAX_FILES });
+        }
         return refuse(req, res, error.status, error.status === 413 ? 'LIMIT_EXCEEDED' : 'BAD_REQUEST', error.message);
       }
     } else if (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > env.STUF_MAX_JSON_BODY_BYTES) {
