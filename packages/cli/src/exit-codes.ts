@@ -38,6 +38,7 @@ export function exitCodeFor(error: StufError): ExitCode {
   switch (error.code) {
     case 'UNAUTHENTICATED':
     case 'FORBIDDEN':
+    case 'ACCOUNT_INACTIVE':
       return EXIT.AUTH;
     case 'BAD_REQUEST':
     case 'LIMIT_EXCEEDED':

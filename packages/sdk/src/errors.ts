@@ -13,6 +13,7 @@ export interface GraphQLErrorShape {
 export type StufErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'ACCOUNT_INACTIVE'
   | 'NOT_FOUND'
   | 'CSRF_PREFLIGHT_REQUIRED'
   | 'BAD_REQUEST'
