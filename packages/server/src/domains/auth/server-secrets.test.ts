@@ -62,4 +62,11 @@ describe('server secrets and the bootstrap admin token', () => {
     const { keyring } = await loadServerSecrets(store, { encryptionKeys: [generateKey('prod-1')] });
     expect(keyring.keyIds).toEqual(['prod-1']);
   });
+
+  it('records a configured STUF_ADMIN_TOKEN, so a replica started without it accepts that token and mints none', async () => {
+    await loadServerSecrets(store, { adminToken: 'my-own-admin-token-123' });
+    const replica = await loadServerSecrets(store, {});
+    expect(replica.generatedAdminToken).toBeUndefined();
+    expect(replica.adminTokenSha256).toBe(hashToken('my-own-admin-token-123'));
+  });
 });

@@ -30,18 +30,20 @@ export interface LoadedSecrets {
 
 /**
  * Loads (or on first start creates) `config/server_secrets.json` and combines it with the configured secrets. When
- * no STUF_ADMIN_TOKEN is configured and none exists yet, a token is generated and only its hash stored; missing
+ * no admin token hash is stored yet, the configured STUF_ADMIN_TOKEN's hash is recorded — so a replica started
+ * without it accepts the same token instead of minting another — or else a token is generated and only its hash
+ * stored; missing
  * generated keys are added once, create-only / through `update()`, so replicas starting together agree.
  */
 export async function loadServerSecrets(store: JsonStore, options: SecretOptions): Promise<LoadedSecrets> {
-  const needsStoredToken = options.adminToken === undefined;
+  const configuredTokenHash = options.adminToken !== undefined ? hashToken(options.adminToken) : undefined;
   const needsDevKey = options.encryptionKeys === undefined;
   let secrets = (await store.readIfExists(SERVER_SECRETS_KEY, serverSecretsSchema))?.value;
   let generatedAdminToken: string | undefined;
   const incomplete = (current: ServerSecrets | undefined) =>
-    !current || (needsStoredToken && current.adminTokenSha256 === null) || !current.sessionKey || (needsDevKey && !current.encryptionKeys?.length);
+    !current || current.adminTokenSha256 === null || !current.sessionKey || (needsDevKey && !current.encryptionKeys?.length);
   if (incomplete(secrets)) {
-    const candidate = needsStoredToken ? generateToken('stuf_admin') : undefined;
+    const candidate = configuredTokenHash ? undefined : generateToken('stuf_admin');
     const sessionKey = randomBytes(32).toString('base64url');
     const devKey = generateKey(DEVELOPMENT_KEY_ID);
     try {
@@ -54,7 +56,7 @@ export async function loadServerSecrets(store: JsonStore, options: SecretOptions
               ? {
                   ...current,
                   revision: current.revision + 1,
-                  adminTokenSha256: current.adminTokenSha256 ?? (candidate ? hashToken(candidate) : null),
+                  adminTokenSha256: current.adminTokenSha256 ?? configuredTokenHash ?? hashToken(candidate!),
                   sessionKey: current.sessionKey ?? sessionKey,
                   ...(needsDevKey && !current.encryptionKeys?.length ? { encryptionKeys: [{ id: devKey.id, key: devKey.key.toString('base64url') }] } : {}),
                 }
@@ -75,7 +77,7 @@ export async function loadServerSecrets(store: JsonStore, options: SecretOptions
   // Configured keys first (the newest encrypts); stored development keys stay readable until rotated away.
   const ring = [...configured, ...storedKeys.filter((key) => !configured.some((c) => c.id === key.id))];
   return {
-    adminTokenSha256: options.adminToken !== undefined ? hashToken(options.adminToken) : stored.adminTokenSha256!,
+    adminTokenSha256: configuredTokenHash ?? stored.adminTokenSha256!,
     urlSigningKey: options.urlSigningSecret !== undefined ? Buffer.from(options.urlSigningSecret, 'utf8') : Buffer.from(stored.urlSigningKey, 'base64url'),
     sessionKey: options.sessionSecret !== undefined ? Buffer.from(options.sessionSecret, 'utf8') : Buffer.from(stored.sessionKey!, 'base64url'),
     keyring: new Keyring(ring),
