@@ -1,22 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../packages/cli/src/program.js';
+import { runStufCli } from './helpers/cli.js';
 import { backends } from './helpers/backends.js';
 import { clientFor } from './helpers/client.js';
-import { ADMIN_TOKEN } from './helpers/server.js';
 import { startUsersTestServer, type UsersTestServer } from './helpers/users.js';
 
 /** `stuf <args>` in-process against `url` with the admin token. */
-async function stuf(url: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const { code } = await runCli([...args, '--url', url, '--token', ADMIN_TOKEN], {
-    out: (chunk) => void (out += chunk),
-    err: (chunk) => void (err += chunk),
-    signal: new AbortController().signal,
-    keepAlive: false,
-  });
-  return { code, out, err };
-}
+const stuf = (url: string, args: string[]) => runStufCli(url, args);
 
 for (const backend of await backends()) {
   describe(`stuf users on ${backend.name}`, () => {

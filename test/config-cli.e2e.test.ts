@@ -3,23 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StufClient } from '@stuf/sdk/node';
-import { runCli } from '../packages/cli/src/program.js';
 import { backends } from './helpers/backends.js';
+import { runStufCli } from './helpers/cli.js';
 import { clientFor } from './helpers/client.js';
 import { everyKindMetadataConfig } from './helpers/config-fixtures.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 
-async function stufCli(server: TestServer, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const { code } = await runCli([...args, '--url', server.url, '--token', ADMIN_TOKEN], {
-    out: (chunk) => void (out += chunk),
-    err: (chunk) => void (err += chunk),
-    signal: new AbortController().signal,
-    keepAlive: false,
-  });
-  return { code, out, err };
-}
+/** The CLI against this test server. */
+const stufCli = (server: TestServer, ...args: string[]) => runStufCli(server.url, args);
 
 for (const backend of await backends()) {
   describe(`stuf config on ${backend.name}`, () => {

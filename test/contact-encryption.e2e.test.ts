@@ -1,8 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotateEncryptionKeyDocument, UserDocument } from '@stuf/sdk/node';
-import { runCli } from '../packages/cli/src/program.js';
-import { ADMIN_TOKEN } from './helpers/server.js';
+import { runStufCli } from './helpers/cli.js';
 import { backends } from './helpers/backends.js';
 import { clientFor } from './helpers/client.js';
 import { bucketTexts, createUser, importUsers, newKey, signIn, startUsersTestServer, updateUser, type UsersTestServer } from './helpers/users.js';
@@ -25,17 +24,7 @@ async function allObjects(server: UsersTestServer): Promise<{ key: string; text:
 const keyIdsIn = (objects: { text: string }[]) => objects.flatMap(({ text }) => [...text.matchAll(/"kid":\s*"([^"]+)"/g)].map((match) => match[1]));
 
 /** `stuf keys rotate` in-process, as a user would run it. */
-async function keysRotate(url: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const { code } = await runCli(['keys', 'rotate', '--url', url, '--token', ADMIN_TOKEN, '--batch', '2'], {
-    out: (chunk) => void (out += chunk),
-    err: (chunk) => void (err += chunk),
-    signal: new AbortController().signal,
-    keepAlive: false,
-  });
-  return { code, out, err };
-}
+const keysRotate = (url: string) => runStufCli(url, ['keys', 'rotate', '--batch', '2']);
 
 for (const backend of await backends()) {
   describe(`contact data encrypted at rest on ${backend.name}`, () => {
