@@ -16,6 +16,8 @@ export interface ServerProcess {
   rss(): Promise<number>;
   /** The process's peak resident set size so far, in bytes (VmHWM: the kernel's high-water mark, no sampling gaps). */
   peakRss(): Promise<number>;
+  /** CPU time the process has used so far (user + system, all threads), in seconds. */
+  cpuSeconds(): Promise<number>;
   /** Everything the server wrote to stderr (startup failures, Node warnings). */
   stderr(): string;
   /** Everything the server wrote to stdout: its JSON log lines (pino writes to stdout) and the startup banner. */
@@ -37,8 +39,8 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The node flags the root `start` script gives the server (e.g. `node --max-semi-space-size=1 --import tsx …` gives
- * `['--max-semi-space-size=1']`), so the benchmark measures the server as `pnpm start` runs it, minus the wrappers.
+ * The node flags the root `start` script gives the server (e.g. `node --max-semi-space-size=2 packages/server/dist/main.js` gives
+ * `['--max-semi-space-size=2']`), so the benchmark measures the server as `pnpm start` runs it, minus the wrappers.
  */
 export function startScriptNodeFlags(): string[] {
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
@@ -68,6 +70,13 @@ async function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<n
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
+}
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux), in seconds. */
+async function procCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the command name may contain spaces
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -136,6 +145,7 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
     pid,
     rss: () => procStatusBytes(pid, 'VmRSS'),
     peakRss: () => procStatusBytes(pid, 'VmHWM'),
+    cpuSeconds: () => procCpuSeconds(pid),
     stderr: () => stderr,
     stdout: () => stdout,
     async stop() {

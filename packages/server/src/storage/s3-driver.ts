@@ -24,6 +24,7 @@ import { assertValidKey, assertValidPrefix } from './keys.js';
 import { RequestCounter, createS3Client } from './s3-client.js';
 import { httpStatusOf, toStorageError } from './s3-errors.js';
 import { encryptionParams, resolveS3Options, type ResolvedS3Options, type S3DriverOptions } from './s3-options.js';
+import { PartBufferPool } from './s3-multipart.js';
 import { presignGetUrl, type PresignGetOptions } from './s3-presign.js';
 import { etagHeader, probeStore, type S3StoreBehaviour } from './s3-probe.js';
 import { checkBucket, startupError } from './s3-startup.js';
@@ -42,6 +43,8 @@ export class S3Driver implements StorageDriver {
   readonly name = 's3';
   readonly bucket: string;
   private readonly encryption: ReturnType<typeof encryptionParams>;
+  /** Part buffers of streamed puts, reused from one put to the next (kept for one put's worth: queueSize + 1). */
+  private readonly partBuffers: PartBufferPool;
 
   constructor(
     /** The underlying client, for tests and tools (its requests are counted too). */
@@ -55,6 +58,7 @@ export class S3Driver implements StorageDriver {
   ) {
     this.bucket = settings.bucket;
     this.encryption = encryptionParams(settings.serverSideEncryption);
+    this.partBuffers = new PartBufferPool(settings.partSizeBytes, settings.queueSize + 1);
   }
 
   /** HTTP requests sent per S3 command name (retries included) since the last reset, plus `total`. */
@@ -127,7 +131,7 @@ export class S3Driver implements StorageDriver {
       let sourceError: unknown;
       if (body instanceof Readable) body.once('error', (error) => (sourceError = error));
       try {
-        return { etag: await streamedPut(this.client, params, body, this.settings) };
+        return { etag: await streamedPut(this.client, params, body, { ...this.settings, pool: this.partBuffers }) };
       } catch (error) {
         if (sourceError !== undefined && error === sourceError) throw error;
         throw this.mapError(error, key, 'put');
@@ -212,6 +216,7 @@ export class S3Driver implements StorageDriver {
   }
 
   async close(): Promise<void> {
+    this.partBuffers.clear();
     this.client.destroy();
   }
 

@@ -6,8 +6,10 @@ import {
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  type S3Client,
+  S3Client,
+  type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import type { ConformanceTarget } from './driver-conformance.js';
 import { RequestCounter, createS3Client } from './s3-client.js';
 import { createS3Driver, type S3Driver } from './s3-driver.js';
@@ -82,4 +84,31 @@ export async function s3ConformanceSetup(): Promise<ConformanceTarget & { driver
       args: { ...options, createBucket: false, behaviour: driver.behaviour },
     },
   };
+}
+
+/**
+ * The baseline of `pnpm bench upload`: a plain `S3Client` (only the settings any client of this store needs: endpoint,
+ * path style, credentials, checksums only when required, which Ceph RGW needs) and a plain lib-storage `Upload`. It uses
+ * none of the driver's code (`createS3Client`, `streamedPut`, part pooling), so the driver is measured against
+ * something it cannot change. It lives here only because the bench has no dependency on the AWS SDK of its own.
+ */
+export function createPlainS3Client(options: S3DriverOptions): S3Client {
+  return new S3Client({
+    region: options.region ?? 'us-east-1',
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+    credentials: options.credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** `new Upload({ client, params, partSize, queueSize }).done()`, nothing else (see `createPlainS3Client`). */
+export async function plainLibStorageUpload(
+  client: S3Client,
+  params: PutObjectCommandInput & { Bucket: string; Key: string },
+  options: { partSizeBytes: number; queueSize: number },
+): Promise<{ etag?: string }> {
+  const result = await new Upload({ client, params, partSize: options.partSizeBytes, queueSize: options.queueSize }).done();
+  return { etag: result.ETag };
 }

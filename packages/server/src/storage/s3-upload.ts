@@ -1,8 +1,9 @@
-import type { Readable } from 'node:stream';
-import { AbortMultipartUploadCommand, HeadObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { AbortMultipartUploadCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { normalizeEtag, type PutBody } from './driver.js';
 import { ConditionalPutTooLargeError } from './s3-errors.js';
+import { PartBufferPool, streamedMultipartPut, type StreamedPutParams } from './s3-multipart.js';
 
 /** Reads a put body into memory, refusing more than `limitBytes` (conditional puts must be one request). */
 export async function bufferBody(body: PutBody, limitBytes: number, key: string): Promise<Uint8Array> {
@@ -26,19 +27,28 @@ export async function bufferBody(body: PutBody, limitBytes: number, key: string)
 export interface StreamedPutOptions {
   partSizeBytes: number;
   queueSize: number;
+  /** Part buffers for streamed bodies (the driver keeps one pool); without one the put allocates its own. */
+  pool?: PartBufferPool;
 }
 
 /**
- * Streams `body` with lib-storage: one PutObject when it fits in a part, else a multipart upload with `queueSize` parts in
- * flight. Any failure (including the source stream erroring) aborts the multipart upload before this rejects, so no
- * parts are left behind. Returns the stored object's ETag, normalized.
+ * An unconditional put of any size. Streams go through `streamedMultipartPut` (pooled part buffers; see there why not
+ * lib-storage); in-memory bodies through lib-storage's `Upload`, which slices them into parts without copying: one
+ * PutObject when they fit in a part, else a multipart upload with `queueSize` parts in flight. Any failure (including
+ * the source stream erroring) aborts the multipart upload before this rejects, so no parts are left behind. Returns
+ * the stored object's ETag, normalized.
  */
 export async function streamedPut(
   client: S3Client,
-  params: Omit<PutObjectCommandInput, 'Body'> & { Bucket: string; Key: string },
+  params: StreamedPutParams,
   body: Readable | Uint8Array | string,
   options: StreamedPutOptions,
 ): Promise<string> {
+  if (body instanceof Readable) {
+    const pool = options.pool ?? new PartBufferPool(options.partSizeBytes, 0);
+    if (pool.partSizeBytes !== options.partSizeBytes) throw new RangeError('streamedPut: the pool holds parts of another size');
+    return streamedMultipartPut(client, params, body, { pool, queueSize: options.queueSize });
+  }
   const upload = new Upload({
     client,
     params: { ...params, Body: body },
@@ -54,7 +64,8 @@ export async function streamedPut(
     throw error;
   }
   if (etag) return normalizeEtag(etag);
-  // Ceph RGW answers CompleteMultipartUpload with an empty ETag; the object's HEAD has the real one.
+  // Ceph RGW answers CompleteMultipartUpload with an empty ETag; lib-storage keeps the parts' ETags to itself, so
+  // the object's HEAD has to tell. (In-memory bodies larger than a part are rare: JSON documents are small.)
   const head = await client.send(new HeadObjectCommand({ Bucket: params.Bucket, Key: params.Key }));
   return normalizeEtag(head.ETag ?? '');
 }
