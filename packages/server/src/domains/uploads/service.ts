@@ -140,7 +140,13 @@ export class UploadsService {
       );
       const key = uploadDataKey(id, storedName);
       written.push(key);
-      await this.driver.put(key, metered, { contentType });
+      try {
+        await this.driver.put(key, metered, { contentType });
+      } catch (error) {
+        // A storage failure leaves the part unread; drain it so the rest of the request body (and the answer) get through.
+        if (!metered.destroyed) metered.resume();
+        throw error;
+      }
       files.push({ name, storedName, size: metered.bytes, contentType, sha256: metered.digest() });
     }
     return files;
