@@ -60,7 +60,7 @@ export async function createServices(input: { env: Env; driver: StorageDriver; l
   await users.directory();
   const sessions = new SessionTokens(secrets.sessionKey, env.STUF_SESSION_TTL_SECONDS, env.STUF_SIGN_IN_CODE_TTL_SECONDS);
   const apiTokens = new ApiTokensService(users);
-  const auth = new AuthService(secrets.adminTokenSha256, users, sessions, apiTokens);
+  const auth = new AuthService(secrets.adminTokenSha256, users, sessions);
   const senders = createSenders(env, logger);
   const signIn = new SignInService(store, users, sessions, new CodeHasher(secrets.sessionKey), senders, journal, config, {
     codeTtlSeconds: env.STUF_SIGN_IN_CODE_TTL_SECONDS,

@@ -48,7 +48,7 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
     const client = clientInfo(req, env.STUF_TRUST_PROXY);
     let authentication;
     try {
-      authentication = await services.auth.authenticate(req.headers.authorization, client);
+      authentication = await services.auth.authenticate(req.headers.authorization);
     } catch (error) {
       if (!(error instanceof CacheRegeneratingError)) throw error;
       return refuse(req, res, 503, error.code, error.message, { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) }, { retryAfterMs: error.retryAfterMs });

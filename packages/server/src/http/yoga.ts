@@ -8,6 +8,7 @@ import { createContext, type Context } from '../context.js';
 import { StufError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { ClientInfo, Viewer } from '../domains/auth/service.js';
+import { useAccessHistory } from './use-access-history.js';
 
 /** What the node:http layer hands to yoga for each request. */
 export interface ServerContext {
@@ -82,6 +83,7 @@ export function createGraphQLHandler(env: Env, services: Services, logger: Logge
     plugins: [
       useParsedMultipartBody(),
       maxDepthPlugin({ n: env.STUF_MAX_QUERY_DEPTH, ignoreIntrospection: true, exposeLimits: true }),
+      useAccessHistory(),
     ],
   });
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CorruptDocumentError, NotFoundError, PreconditionFailedError } from './errors.js';
 import { createFsDriver, type FsDriver } from './fs-driver.js';
 import { JsonStore } from './json-store.js';
+import { VersionMemo } from './version-memo.js';
 
 const Doc = z.object({ schemaVersion: z.literal(1), name: z.string() });
 
@@ -124,5 +125,75 @@ describe('JsonStore', () => {
     };
     await expect(store.update('doc.json', Doc, change)).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(calls).toBe(3);
+  });
+
+  describe('update with a VersionMemo', () => {
+    type Counted = { name: string; count: number };
+    const Counter = z.object({ name: z.string(), count: z.number() });
+    const increment = (doc: Counted) => ({ ...doc, count: doc.count + 1 });
+
+    it('starts from the remembered version: one conditional write, no read', async () => {
+      const store = new JsonStore(driver);
+      const memo = new VersionMemo<Counted>(10);
+      await store.update('doc.json', Counter, increment, { memo, createIfMissing: () => ({ name: 'a', count: 0 }) });
+      const get = vi.spyOn(driver, 'get');
+      const put = vi.spyOn(driver, 'put');
+      const result = await store.update('doc.json', Counter, increment, { memo });
+      expect(result.value.count).toBe(2);
+      expect(get).not.toHaveBeenCalled();
+      expect(put).toHaveBeenCalledOnce();
+      expect(await store.read('doc.json', Counter)).toEqual(result);
+    });
+
+    it('a remembered version another writer replaced costs a re-read, never that writer\'s change', async () => {
+      const store = new JsonStore(driver, { baseDelayMs: 1 });
+      const memo = new VersionMemo<Counted>(10);
+      await store.update('doc.json', Counter, increment, { memo, createIfMissing: () => ({ name: 'a', count: 0 }) });
+      await store.update('doc.json', Counter, (doc) => ({ ...doc, name: 'renamed elsewhere' })); // not through the memo
+      const result = await store.update('doc.json', Counter, increment, { memo });
+      expect(result.value).toEqual({ name: 'renamed elsewhere', count: 2 });
+      expect(await store.read('doc.json', Counter)).toEqual(result);
+      expect(memo.get('doc.json')).toEqual(result);
+    });
+
+    it('a change that refuses a stale remembered version is asked again with the stored one', async () => {
+      const store = new JsonStore(driver);
+      const memo = new VersionMemo<Counted>(10);
+      await store.update('doc.json', Counter, increment, { memo, createIfMissing: () => ({ name: 'a', count: 0 }) });
+      await store.update('doc.json', Counter, increment); // count 2, written past the memo
+      const seen: number[] = [];
+      const result = await store.update(
+        'doc.json',
+        Counter,
+        (doc) => {
+          seen.push(doc.count);
+          if (doc.count !== 2) throw new Error(`expected count 2, found ${doc.count}`);
+          return increment(doc);
+        },
+        { memo },
+      );
+      expect(seen).toEqual([1, 2]);
+      expect(result.value.count).toBe(3);
+    });
+
+    it('a change that refuses the stored version fails the update', async () => {
+      const store = new JsonStore(driver);
+      const memo = new VersionMemo<Counted>(10);
+      await store.update('doc.json', Counter, increment, { memo, createIfMissing: () => ({ name: 'a', count: 0 }) });
+      const refuse = () => {
+        throw new Error('refused');
+      };
+      await expect(store.update('doc.json', Counter, refuse, { memo })).rejects.toThrow('refused');
+      expect((await store.read('doc.json', Counter)).value.count).toBe(1);
+    });
+
+    it('a remembered document deleted meanwhile is NotFoundError and is forgotten', async () => {
+      const store = new JsonStore(driver);
+      const memo = new VersionMemo<Counted>(10);
+      await store.update('doc.json', Counter, increment, { memo, createIfMissing: () => ({ name: 'a', count: 0 }) });
+      await driver.delete('doc.json');
+      await expect(store.update('doc.json', Counter, increment, { memo })).rejects.toBeInstanceOf(NotFoundError);
+      expect(memo.get('doc.json')).toBeUndefined();
+    });
   });
 });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { StorageDriver } from './driver.js';
 import { CorruptDocumentError, isNotFound, isPreconditionFailed, NotFoundError } from './errors.js';
+import type { DocumentVersion, VersionMemo } from './version-memo.js';
 
 export interface JsonStoreOptions {
   /** How many times `update` re-reads and retries after losing a race (default 8); then the last error is thrown. */
@@ -81,25 +82,42 @@ export class JsonStore {
    * Applies `change` to the current document and writes the result only if nobody wrote in between; on a lost race
    * re-reads and re-applies `change` (so it must be a pure function of its input). With `createIfMissing`, a missing
    * document starts from that value (and `change` is applied to it); without, a missing document is `NotFoundError`.
+   * With `memo`, the first attempt starts from the remembered version (no read) and the written version is remembered.
    */
   async update<T>(
     key: string,
     schema: z.ZodType<T>,
     change: (current: T) => T | Promise<T>,
-    options: { createIfMissing?: () => T } = {},
-  ): Promise<{ value: T; etag: string }> {
+    options: { createIfMissing?: () => T; memo?: VersionMemo<T> } = {},
+  ): Promise<DocumentVersion<T>> {
+    const { memo } = options;
+    let remembered = memo?.get(key);
     for (let attempt = 0; ; attempt++) {
-      const current = await this.readIfExists(key, schema);
+      const fromMemo = remembered !== undefined;
+      const current = remembered ?? (await this.readIfExists(key, schema));
+      remembered = undefined;
       if (!current && !options.createIfMissing) throw new NotFoundError(key);
-      const next = await change(current ? current.value : options.createIfMissing!());
+      let next: T;
+      try {
+        next = await change(current ? current.value : options.createIfMissing!());
+      } catch (error) {
+        // `change` may refuse a version that is only stale (a revision check): judge the stored document instead.
+        if (!fromMemo) throw error;
+        memo!.delete(key);
+        continue;
+      }
       try {
         const condition: WriteCondition = current ? { ifMatch: current.etag } : { ifNoneMatch: '*' };
         const { etag } = await this.write(key, next, condition);
+        memo?.set(key, { value: next, etag });
         return { value: next, etag };
       } catch (error) {
         // NotFound here means the document was deleted after we read it: also a lost race, re-read decides.
         const lostRace = isPreconditionFailed(error) || isNotFound(error);
+        if (lostRace) memo?.delete(key);
         if (!lostRace || attempt >= this.#maxRetries) throw error;
+        // A remembered version that went stale says nothing about contention: re-read at once.
+        if (fromMemo) continue;
       }
       await sleep(Math.random() * Math.min(MAX_DELAY_MS, this.#baseDelayMs * 2 ** attempt));
     }

@@ -3,7 +3,6 @@ import { ResourceNotFoundError, ValidationError } from '../../errors.js';
 import type { Actor } from '../journal/documents.js';
 import type { ApiTokenRecord } from '../users/documents.js';
 import type { UsersService } from '../users/service.js';
-import type { ClientInfo } from './service.js';
 import { API_TOKEN_PREFIX, generateToken, hashToken } from './tokens.js';
 
 /** `lastUsedAt` and the access history get at most one write per token per this interval (per replica). */
@@ -54,15 +53,15 @@ export class ApiTokensService {
     return { apiToken, userId: owner.id };
   }
 
-  /** Records a token's use (lastUsedAt + a `token-use` access event), at most once a minute per token. */
-  async touch(userId: string, tokenId: string, client: ClientInfo): Promise<void> {
-    const now = this.now();
+  /**
+   * Whether this use of the token is to be recorded (lastUsedAt + a `token-use` access event, written with the
+   * request's other access events): true at most once a minute per token on this replica.
+   */
+  claimUseRecord(tokenId: string): boolean {
+    const now = this.now().getTime();
     const last = this.lastTouched.get(tokenId);
-    if (last !== undefined && now.getTime() - last < TOUCH_INTERVAL_MS) return;
-    this.lastTouched.set(tokenId, now.getTime());
-    await this.users.recordAccess(userId, [{ event: 'token-use', tokenId, ip: client.ip, userAgent: client.userAgent }], (activity) => ({
-      ...activity,
-      apiTokensLastUsedAt: { ...activity.apiTokensLastUsedAt, [tokenId]: now.toISOString() },
-    }));
+    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return false;
+    this.lastTouched.set(tokenId, now);
+    return true;
   }
 }

@@ -1,7 +1,6 @@
 import type { Actor } from '../journal/documents.js';
 import { canAct, type Role, type UserRecord } from '../users/documents.js';
 import { BOOTSTRAP_ADMIN_ID, type UsersService } from '../users/service.js';
-import type { ApiTokensService } from './api-tokens.js';
 import type { SessionTokens } from './session-tokens.js';
 import { API_TOKEN_PREFIX, bearerToken, hashToken, sameDigest } from './tokens.js';
 
@@ -41,12 +40,11 @@ export class AuthService {
     private readonly adminTokenSha256: string,
     private readonly users: UsersService,
     private readonly sessions: SessionTokens,
-    private readonly apiTokens: ApiTokensService,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Resolves an Authorization header; a present but wrong token is rejected, never treated as anonymous. */
-  async authenticate(authorization: string | null | undefined, client: ClientInfo): Promise<Authentication> {
+  async authenticate(authorization: string | null | undefined): Promise<Authentication> {
     const token = bearerToken(authorization);
     if (token === undefined) return { kind: 'anonymous' };
     if (token === null) return { kind: 'rejected', reason: 'Authorization header must be "Bearer <token>"' };
@@ -57,9 +55,7 @@ export class AuthService {
       if (!found || found.token.revokedAt || (found.token.expiresAt && Date.parse(found.token.expiresAt) <= this.now().getTime())) {
         return { kind: 'rejected', reason: 'Invalid, expired or revoked token' };
       }
-      const result = this.admit(found.user, 'api-token', found.token.id);
-      if (result.kind === 'authenticated') await this.apiTokens.touch(found.user.id, found.token.id, client);
-      return result;
+      return this.admit(found.user, 'api-token', found.token.id);
     }
     const session = await this.sessions.verifySession(token);
     if (!session) return { kind: 'rejected', reason: 'Invalid or expired token' };

@@ -14,7 +14,7 @@ const UploadFileRef = builder.objectRef<{ upload: UploadDocument; file: UploadFi
       description: 'A signed link that expires (STUF_DOWNLOAD_URL_TTL_SECONDS); it works without an Authorization header.',
       resolve: async ({ upload, file }, _args, context) => {
         // Issuing the link is the download the server can see (S3 links go straight to the store): record it.
-        await context.access.recordDownload(upload.id);
+        context.access.recordDownload(upload.id);
         return context.services.downloadLinks.urlFor({ uploadId: upload.id, storedName: file.storedName, name: file.name, contentType: file.contentType });
       },
     }),
@@ -131,7 +131,7 @@ builder.mutationFields((t) => ({
         metadata: input.metadata,
         legalDeclarationVersion: input.legalDeclarationVersion,
       });
-      await context.access.recordUpload(upload.id);
+      context.access.recordUpload(upload.id);
       return { upload };
     },
   }),

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { JsonStore } from '../../storage/json-store.js';
 import { isNotFound, isPreconditionFailed } from '../../storage/errors.js';
 import { userKey } from '../../storage/keys.js';
+import { VersionMemo } from '../../storage/version-memo.js';
 import { ResourceNotFoundError, RevisionConflictError, ValidationError } from '../../errors.js';
 import type { Actor } from '../journal/documents.js';
 import type { JournalService } from '../journal/service.js';
@@ -28,6 +29,12 @@ import { parseUserPatch, type NewUserInput } from './validation.js';
 /** The id of the user the bootstrap admin token acts as (architecture §7: it becomes the first admin user). */
 export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 
+/**
+ * How many user documents a replica remembers (last version read or written) so that an access-history append for an
+ * active user is one conditional PUT instead of a GET and a PUT. A document is ~10–30 KB with a full history.
+ */
+const REMEMBERED_USER_DOCUMENTS = 200;
+
 export interface UserFilter {
   status?: UserStatus | null;
   role?: Role | null;
@@ -46,6 +53,7 @@ export interface UserPatch {
 /** Users: the per-user documents, the `users.json` cache, journaling, and activity (architecture §2, §4). */
 export class UsersService {
   private directoryMemo = new WeakMap<UserRecord[], Directory>();
+  private readonly versions = new VersionMemo<UserDocument>(REMEMBERED_USER_DOCUMENTS);
 
   constructor(
     private readonly store: JsonStore,
@@ -80,7 +88,15 @@ export class UsersService {
 
   /** The full document (with activity) from `users/<id>.json`, or null. */
   async document(id: string): Promise<UserDocument | null> {
-    return (await this.store.readIfExists(userKey(id), userDocumentSchema))?.value ?? null;
+    return (await this.readDocument(id))?.value ?? null;
+  }
+
+  /** Reads `users/<id>.json` and remembers the version for the next update. */
+  private async readDocument(id: string) {
+    const version = await this.store.readIfExists(userKey(id), userDocumentSchema);
+    if (version) this.versions.set(userKey(id), version);
+    else this.versions.delete(userKey(id));
+    return version;
   }
 
   /** A page of users, newest first; `search` matches name, email and phone case-insensitively. */
@@ -124,7 +140,8 @@ export class UsersService {
   async create(actor: Actor, input: NewUserInput): Promise<UserRecord> {
     if ((await this.directory()).byEmail(input.email)) throw new EmailTakenError();
     const document = this.newDocument(input);
-    await this.store.create(userKey(document.id), document);
+    const { etag } = await this.store.create(userKey(document.id), document);
+    this.versions.set(userKey(document.id), { value: document, etag });
     return this.committed(actor, 'user.create', undefined, recordOf(document));
   }
 
@@ -176,11 +193,12 @@ export class UsersService {
     if (input.id === BOOTSTRAP_ADMIN_ID) throw new SelfLockoutError('The bootstrap admin cannot be deleted; suspend it instead');
     const key = userKey(input.id);
     for (let attempt = 0; ; attempt++) {
-      const current = await this.store.readIfExists(key, userDocumentSchema);
+      const current = await this.readDocument(input.id);
       if (!current) throw new ResourceNotFoundError('user', input.id);
       if (input.revision != null && current.value.revision !== input.revision) throw new RevisionConflictError(current.value.revision, input.revision);
       try {
         await this.store.driver.delete(key, { ifMatch: current.etag });
+        this.versions.delete(key);
       } catch (error) {
         // Changed (activity, an edit) since we read it: re-check the revision against the new version.
         if ((isPreconditionFailed(error) || isNotFound(error)) && attempt < 8) continue;
@@ -223,16 +241,25 @@ export class UsersService {
    * Appends to a user's access history (bounded) through `update()`, so concurrent requests never lose an event.
    * Activity is not an edit: no revision, no journal entry, no cache change. Failures are logged, never thrown.
    */
-  async recordAccess(userId: string, events: Omit<AccessEvent, 'time'>[], extra?: (activity: UserDocument['activity']) => UserDocument['activity']): Promise<void> {
+  async recordAccess(
+    userId: string,
+    events: Omit<AccessEvent, 'time'>[],
+    extra?: (activity: UserDocument['activity'], time: string) => UserDocument['activity'],
+  ): Promise<void> {
     const time = this.now().toISOString();
     try {
-      await this.store.update(userKey(userId), userDocumentSchema, (current) => {
-        const activity = extra ? extra(current.activity) : current.activity;
-        return {
-          ...current,
-          activity: { ...activity, accessHistory: [...activity.accessHistory, ...events.map((event) => ({ time, ...event }))].slice(-ACCESS_HISTORY_LIMIT) },
-        };
-      });
+      await this.store.update(
+        userKey(userId),
+        userDocumentSchema,
+        (current) => {
+          const activity = extra ? extra(current.activity, time) : current.activity;
+          return {
+            ...current,
+            activity: { ...activity, accessHistory: [...activity.accessHistory, ...events.map((event) => ({ time, ...event }))].slice(-ACCESS_HISTORY_LIMIT) },
+          };
+        },
+        { memo: this.versions },
+      );
     } catch (error) {
       if (isNotFound(error)) return; // deleted meanwhile: nothing to record
       this.logger.error({ err: error, userId }, 'could not record access');
@@ -241,7 +268,7 @@ export class UsersService {
 
   /** Creates the bootstrap admin's user on first start (create-only, so replicas starting together agree). */
   async ensureBootstrapAdmin(): Promise<void> {
-    if (await this.store.readIfExists(userKey(BOOTSTRAP_ADMIN_ID), userDocumentSchema)) return;
+    if (await this.readDocument(BOOTSTRAP_ADMIN_ID)) return;
     const time = this.now().toISOString();
     const document: UserDocument = {
       schemaVersion: 1,
@@ -260,7 +287,8 @@ export class UsersService {
       activity: { accessHistory: [], apiTokensLastUsedAt: {} },
     };
     try {
-      await this.store.create(userKey(BOOTSTRAP_ADMIN_ID), document);
+      const { etag } = await this.store.create(userKey(BOOTSTRAP_ADMIN_ID), document);
+      this.versions.set(userKey(BOOTSTRAP_ADMIN_ID), { value: document, etag });
     } catch (error) {
       if (isPreconditionFailed(error)) return;
       throw error;
@@ -274,7 +302,7 @@ export class UsersService {
 
   private async updateDocument(id: string, change: (current: UserDocument) => UserDocument) {
     try {
-      return await this.store.update(userKey(id), userDocumentSchema, change);
+      return await this.store.update(userKey(id), userDocumentSchema, change, { memo: this.versions });
     } catch (error) {
       if (isNotFound(error)) throw new ResourceNotFoundError('user', id);
       throw error;
