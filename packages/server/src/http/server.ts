@@ -12,6 +12,7 @@ import { handleDownload } from './download-route.js';
 import { MultipartError, parseMultipart } from './multipart.js';
 import { refuse } from './refuse.js';
 import { requestIdOf } from './request-id.js';
+import { bodyTooLargeMessage } from './use-json-body-limit.js';
 import { createGraphQLHandler } from './yoga.js';
 
 export interface RunningServer {
@@ -75,7 +76,7 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
         return refuse(req, res, error.status, error.status === 413 ? 'LIMIT_EXCEEDED' : 'BAD_REQUEST', error.message);
       }
     } else if (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > env.STUF_MAX_JSON_BODY_BYTES) {
-      return refuse(req, res, 413, 'LIMIT_EXCEEDED', `Request bodies are limited to ${env.STUF_MAX_JSON_BODY_BYTES} bytes`);
+      return refuse(req, res, 413, 'LIMIT_EXCEEDED', bodyTooLargeMessage(env.STUF_MAX_JSON_BODY_BYTES));
     }
     // Calling the yoga instance with (req, res, context) handles the request and writes the response.
     await yoga(req, res, { requestId, viewer, client, logger: log, multipartBody });

@@ -9,6 +9,7 @@ import { StufError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { ClientInfo, Viewer } from '../domains/auth/service.js';
 import { useAccessHistory } from './use-access-history.js';
+import { useJsonBodyLimit } from './use-json-body-limit.js';
 
 /** What the node:http layer hands to yoga for each request. */
 export interface ServerContext {
@@ -82,6 +83,7 @@ export function createGraphQLHandler(env: Env, services: Services, logger: Logge
     context: ({ requestId, viewer, client, logger: requestLogger }) => createContext({ requestId, viewer, client, logger: requestLogger, services }),
     plugins: [
       useParsedMultipartBody(),
+      useJsonBodyLimit(env.STUF_MAX_JSON_BODY_BYTES),
       maxDepthPlugin({ n: env.STUF_MAX_QUERY_DEPTH, ignoreIntrospection: true, exposeLimits: true }),
       useAccessHistory(),
     ],
