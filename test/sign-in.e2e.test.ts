@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStufError, RequestSignInDocument, RevokeApiTokenDocument, UserDocument, VerifyEmailCodeDocument, VerifySmsCodeDocument, type StufClient } from '@stuf/sdk/node';
 import { startSmtpTestServer } from '../packages/server/src/domains/auth/delivery/smtp-test-server.js';
@@ -148,6 +149,30 @@ for (const backend of await backends()) {
       } finally {
         await smtpServer.stop();
         await smtp.close();
+      }
+    });
+
+    it('refuses an email code or an SMS code once STUF_SIGN_IN_CODE_TTL_SECONDS have passed', async () => {
+      const quick = await startUsersTestServer(backend, { STUF_SIGN_IN_CODE_TTL_SECONDS: '1' });
+      const quickAnonymous = clientFor(quick, { token: null });
+      try {
+        const jo = await createUser(quick.admin, person());
+        await quickAnonymous.request(RequestSignInDocument, { input: { email: jo.email! } });
+        const staleEmailCode = await outboxCode(quick.outboxDir, 'email', jo.email!);
+        await sleep(1_100);
+        const late = (await quickAnonymous.request(VerifyEmailCodeDocument, { input: { email: jo.email!, code: staleEmailCode } })).verifyEmailCode;
+        expect(late).toMatchObject({ __typename: 'InvalidCodeError', code: 'INVALID_CODE' });
+
+        await quickAnonymous.request(RequestSignInDocument, { input: { email: jo.email! } });
+        const emailCode = await outboxCode(quick.outboxDir, 'email', jo.email!, 1);
+        const verified = (await quickAnonymous.request(VerifyEmailCodeDocument, { input: { email: jo.email!, code: emailCode } })).verifyEmailCode;
+        if (verified.__typename !== 'VerifyEmailCodePayload') throw new Error(`verifyEmailCode: ${verified.__typename}`);
+        const smsCode = await outboxCode(quick.outboxDir, 'sms', jo.phone!);
+        await sleep(1_100);
+        const lateSms = (await quickAnonymous.request(VerifySmsCodeDocument, { input: { ticket: verified.ticket, code: smsCode } })).verifySmsCode;
+        expect(lateSms).toMatchObject({ __typename: 'InvalidCodeError', code: 'INVALID_CODE' });
+      } finally {
+        await quick.stop();
       }
     });
   });
