@@ -6,13 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateApiTokenDocument,
   CreateUserDocument,
-  ImportUsersDocument,
   RequestSignInDocument,
   UpdateUserDocument,
   UserDocument,
   VerifyEmailCodeDocument,
   VerifySmsCodeDocument,
   type GraphQL,
+  type ImportUsersResult,
   type StufClient,
 } from '@stuf/sdk/node';
 import { loadEnv } from '../../packages/server/src/env.js';
@@ -183,23 +183,10 @@ export async function signIn(
   return verifySmsCode.token;
 }
 
-export type ImportResult = GraphQL.ImportUsersMutation['importUsers'];
+export type ImportResult = ImportUsersResult;
 
-/**
- * `importUsers` with a CSV file: the SDK's typed document, sent as a GraphQL multipart request (the SDK's own
- * multipart path is `createUpload`; it has no generic one).
- */
+/** `importUsers` with a CSV file through the SDK (request-level failures throw a `StufError` with `code`). */
 export async function importUsers(url: string, csv: string, options: { dryRun?: boolean; token?: string | null } = {}): Promise<ImportResult> {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query: ImportUsersDocument.toString(), variables: { file: null, dryRun: options.dryRun ?? false } }));
-  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.set('0', new Blob([csv], { type: 'text/csv' }), 'users.csv');
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'graphql-preflight': '1', ...(options.token === null ? {} : { authorization: `Bearer ${options.token ?? ADMIN_TOKEN}` }) },
-    body: form,
-  });
-  const body = (await response.json()) as { data?: GraphQL.ImportUsersMutation; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (!body.data) throw Object.assign(new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`), { code: body.errors?.[0]?.extensions?.code });
-  return body.data.importUsers;
+  const client = clientFor({ url }, { token: options.token === null ? null : (options.token ?? ADMIN_TOKEN) });
+  return client.importUsers(new File([csv], 'users.csv', { type: 'text/csv' }), { dryRun: options.dryRun ?? false });
 }

@@ -233,6 +233,13 @@ describe('uploads', () => {
     }
     expect(calls).toHaveLength(0);
   });
+
+  it('importUsers rejects a CSV that is not a file before sending anything, naming the operation', async () => {
+    const { client, calls } = clientWith(async () => json(created));
+    const error = await rejection(client.importUsers('name,email\n' as never));
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^importUsers: file is a string/) });
+    expect(calls).toHaveLength(0);
+  });
 });
 
 describe('AbortSignal', () => {

@@ -1,10 +1,11 @@
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { StufError, type GraphQLErrorShape } from './errors.js';
-import { prepareFiles } from './files.js';
+import { prepareFile, prepareFiles, type FileInput } from './files.js';
 import {
   ConfigHistoryDocument,
   CreateUploadDocument,
   HealthDocument,
+  ImportUsersDocument,
   MeDocument,
   MetadataConfigDocument,
   StufConfigDocument,
@@ -18,6 +19,7 @@ import {
   type CreateUploadInput,
   type CreateUploadMutation,
   type HealthQuery,
+  type ImportUsersMutation,
   type MeQuery,
   type UpdateMetadataConfigInput,
   type UpdateMetadataConfigMutation,
@@ -50,6 +52,8 @@ export type UpdateStufConfigResult = UpdateStufConfigMutation['updateStufConfig'
 /** What `updateMetadataConfig` resolves to: the payload, `ValidationError` or `RevisionConflictError`. */
 export type UpdateMetadataConfigResult = UpdateMetadataConfigMutation['updateMetadataConfig'];
 export type Health = HealthQuery['health'];
+/** What `importUsers` resolves to: the per-row report (`ImportUsersPayload`) or a typed failure; branch on `__typename`. */
+export type ImportUsersResult = ImportUsersMutation['importUsers'];
 
 /** A GraphQL document: a string, or a typed document (`TypedDocumentString` from codegen). */
 export type Document<TResult = unknown, TVariables = Record<string, unknown>> = string | (DocumentTypeDecoration<TResult, TVariables> & { toString(): string });
@@ -129,6 +133,12 @@ export interface StufClient {
   configHistory(document: ConfigDocument, variables?: { first?: number }, options?: RequestOptions): Promise<ConfigVersion[]>;
   /** What an upload must satisfy, from the config in force: enough to render a form or build valid `metadata`. */
   uploadRequirements(options?: RequestOptions): Promise<UploadRequirements>;
+  /**
+   * Creates users from a CSV file (columns name, email, phone, role, expiry; admins only) and resolves to a per-row
+   * report; with `dryRun` nothing is created. Sent as a multipart request like `createUpload` (same progress, abort
+   * and retry rules).
+   */
+  importUsers(file: FileInput, options?: CreateUploadOptions & { dryRun?: boolean }): Promise<ImportUsersResult>;
   /**
    * Runs any document. Retried on retryable failures unless it contains a mutation (override with `idempotent`).
    */
@@ -381,6 +391,12 @@ export function createStufClient(options: StufClientOptions): StufClient {
       );
       const data = (await sendMultipart(multipart, o)) as CreateUploadMutation;
       return data.createUpload;
+    },
+    async importUsers(file, o = {}) {
+      const csv = await prepareFile(file, 'importUsers: file');
+      const operations = { query: queryText(ImportUsersDocument), variables: { file: null, dryRun: o.dryRun ?? false } };
+      const data = (await sendMultipart(createMultipartBody(operations, [{ path: 'variables.file', file: csv }]), o)) as ImportUsersMutation;
+      return data.importUsers;
     },
     download: (file, o = {}) => download(typeof file === 'string' ? file : file.downloadUrl, o),
     stufConfig: async (o) => (await request(StufConfigDocument, {}, o)).stufConfig as Record<string, unknown>,

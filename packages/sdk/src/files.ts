@@ -67,26 +67,28 @@ export async function prepareFiles(files: unknown): Promise<PreparedFile[]> {
     throw new StufError('INVALID_INPUT', `createUpload: "files" must be an array of files, got ${describe(files)}`);
   }
   const prepared: PreparedFile[] = [];
-  for (const [index, file] of files.entries()) {
-    if (isBlob(file)) {
-      const name = typeof (file as { name?: unknown }).name === 'string' && (file as File).name !== '' ? (file as File).name : 'blob';
-      prepared.push({ name, type: file.type || DEFAULT_TYPE, size: file.size, source: file });
-    } else if (file instanceof Uint8Array) {
-      prepared.push({ name: 'blob', type: DEFAULT_TYPE, size: file.byteLength, source: file });
-    } else if (isStufFile(file)) {
-      let size: number | undefined;
-      try {
-        size = await file.size();
-      } catch (error) {
-        throw new StufError('INVALID_INPUT', `createUpload: files[${index}] (${file.name}) cannot be read: ${(error as Error).message}`, { cause: error });
-      }
-      prepared.push({ name: file.name, type: file.type || DEFAULT_TYPE, size, source: file });
-    } else {
-      throw new StufError(
-        'INVALID_INPUT',
-        `createUpload: files[${index}] is ${describe(file)}; expected a Blob or File, a Uint8Array or Buffer, or a file from fileFromPath()/fileFromStream() (@stuf/sdk/node)`,
-      );
-    }
-  }
+  for (const [index, file] of files.entries()) prepared.push(await prepareFile(file, `createUpload: files[${index}]`));
   return prepared;
+}
+
+/** Checks one file before anything is sent; `where` names it in the `INVALID_INPUT` error (e.g. `importUsers: file`). */
+export async function prepareFile(file: unknown, where: string): Promise<PreparedFile> {
+  if (isBlob(file)) {
+    const name = typeof (file as { name?: unknown }).name === 'string' && (file as File).name !== '' ? (file as File).name : 'blob';
+    return { name, type: file.type || DEFAULT_TYPE, size: file.size, source: file };
+  }
+  if (file instanceof Uint8Array) return { name: 'blob', type: DEFAULT_TYPE, size: file.byteLength, source: file };
+  if (isStufFile(file)) {
+    let size: number | undefined;
+    try {
+      size = await file.size();
+    } catch (error) {
+      throw new StufError('INVALID_INPUT', `${where} (${file.name}) cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+    return { name: file.name, type: file.type || DEFAULT_TYPE, size, source: file };
+  }
+  throw new StufError(
+    'INVALID_INPUT',
+    `${where} is ${describe(file)}; expected a Blob or File, a Uint8Array or Buffer, or a file from fileFromPath()/fileFromStream() (@stuf/sdk/node)`,
+  );
 }

@@ -9,6 +9,7 @@ export {
   type CreateUploadResult,
   type Document,
   type Health,
+  type ImportUsersResult,
   type MetadataFieldRequirement,
   type RequestOptions,
   type StufClient,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { CreateApiTokenDocument, CreateUserDocument, UsersDocument } from '@stuf/sdk/node';
+import { CreateApiTokenDocument, CreateUserDocument, fileFromPath, UsersDocument } from '@stuf/sdk/node';
 import { clientFor, withConnection, type ConnectionOptions } from '../connection.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { table } from '../format.js';
@@ -11,7 +11,7 @@ function isoDate(value: string): string {
   return date.toISOString();
 }
 
-/** `stuf users …`: admin user management (list, create, issue an API token). */
+/** `stuf users …`: admin user management (list, create, import from CSV, issue an API token). */
 export function registerUsers(program: Command, context: CliContext): void {
   const users = program.command('users').description('manage users (admins only)');
 
@@ -82,5 +82,32 @@ export function registerUsers(program: Command, context: CliContext): void {
     if (result.__typename !== 'CreateApiTokenPayload') throw new CliError(`${result.code}: ${result.message}`, result.code === 'NOT_FOUND' ? EXIT.NOT_FOUND : EXIT.REFUSED);
     context.err(`API token ${result.apiToken.id} for ${userId} (shown once, store it now):\n`);
     context.out(`${result.token}\n`);
+  });
+  const importCsv = users
+    .command('import')
+    .description('create users from a CSV file (columns: name, email, phone, role, expiry); rows that fail are reported, the others created')
+    .argument('<file.csv>')
+    .option('--dry-run', 'check every row and report, create nobody')
+    .option('--json', 'print the whole report as JSON');
+  withConnection(importCsv);
+  importCsv.action(async (path: string, options: ConnectionOptions & { dryRun?: boolean; json?: boolean }) => {
+    const { client } = clientFor(options);
+    const result = await client.importUsers(fileFromPath(path, { type: 'text/csv' }), { dryRun: options.dryRun ?? false, signal: context.signal });
+    if (result.__typename !== 'ImportUsersPayload') {
+      const details = result.__typename === 'ValidationError' ? `: ${result.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}` : '';
+      throw new CliError(`${result.code}: ${result.message}${details}`, EXIT.REFUSED);
+    }
+    if (options.json) context.out(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      context.out(
+        result.dryRun ? `Dry run: would create ${result.total - result.problems.length} of ${result.total} users.\n` : `Created ${result.created} of ${result.total} users.\n`,
+      );
+      if (result.problems.length > 0) {
+        const why = (row: (typeof result.problems)[number]) => [row.message, ...row.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)].filter(Boolean).join('; ');
+        context.out(table(['LINE', 'STATUS', 'PROBLEM'], result.problems.map((row) => [String(row.line), row.status.toLowerCase(), why(row)])));
+      }
+    }
+    // Rows that were not created make the command fail, so a script notices; the report says which.
+    if (result.problems.length > 0) throw new CliError(`${result.problems.length} of ${result.total} rows not ${result.dryRun ? 'valid' : 'created'}`, EXIT.REFUSED);
   });
 }

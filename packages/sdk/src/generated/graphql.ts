@@ -362,7 +362,7 @@ export type ImportUsersMutationVariables = Exact<{
 export type ImportUsersMutation = { importUsers:
     | { __typename: 'ImportUsersPayload', dryRun: boolean, total: number, created: number, problems: Array<{ line: number, status: ImportUsersRowStatus, userId: string | null, message: string | null, issues: Array<{ path: Array<string | number>, message: string }> }> }
     | { __typename: 'LimitExceededError', code: string, message: string }
-    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string, issues: Array<{ path: Array<string | number>, message: string }> }
    };
 
 export type RotateEncryptionKeyMutationVariables = Exact<{
@@ -890,6 +890,12 @@ export const ImportUsersDocument = new TypedDocumentString(`
           path
           message
         }
+      }
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
       }
     }
     ... on Error {
