@@ -42,7 +42,10 @@ export function createS3Client(options: S3DriverOptions, resolved: ResolvedS3Opt
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes and keeps waiting.
       requestTimeout: options.requestTimeoutMs ?? 120_000,
+      throwOnRequestTimeout: true,
+      socketTimeout: options.requestTimeoutMs ?? 120_000,
     },
   });
   // The deserialize step runs inside the retry loop, so this sees every HTTP attempt; presigning never reaches it.

@@ -27,7 +27,7 @@ import { encryptionParams, resolveS3Options, type ResolvedS3Options, type S3Driv
 import { PartBufferPool } from './s3-multipart.js';
 import { presignGetUrl, type PresignGetOptions } from './s3-presign.js';
 import { etagHeader, probeStore, type S3StoreBehaviour } from './s3-probe.js';
-import { checkBucket, startupError } from './s3-startup.js';
+import { checkBucket, startupError, withinStartupDeadline } from './s3-startup.js';
 import { bufferBody, streamedPut } from './s3-upload.js';
 
 export type { S3DriverOptions } from './s3-options.js';
@@ -250,10 +250,19 @@ export async function createS3Driver(options: S3DriverOptions): Promise<S3Driver
   const where = `S3 endpoint ${settings.endpoint ?? `AWS ${settings.region}`}, bucket "${settings.bucket}"`;
   const check = { bucket: settings.bucket, region: settings.region, where, accessKeyId: options.credentials?.accessKeyId };
   try {
-    await checkBucket(client, { ...check, createBucket: options.createBucket });
-    const behaviour = options.behaviour ?? (await probeStore(client, settings.bucket, where).catch((error: unknown) => {
-      throw error instanceof StorageError ? error : startupError(error, check);
-    }));
+    const behaviour = await withinStartupDeadline(
+      (async () => {
+        await checkBucket(client, { ...check, createBucket: options.createBucket });
+        return (
+          options.behaviour ??
+          (await probeStore(client, settings.bucket, where).catch((error: unknown) => {
+            throw error instanceof StorageError ? error : startupError(error, check);
+          }))
+        );
+      })(),
+      options.startupTimeoutMs ?? 30_000,
+      where,
+    );
     return new S3Driver(client, { ...settings, serverSideEncryption: options.serverSideEncryption }, behaviour, counter, where);
   } catch (error) {
     client.destroy();

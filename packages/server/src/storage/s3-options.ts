@@ -49,8 +49,14 @@ export interface S3DriverOptions {
   onRequest?: (commandName: string) => void;
   /** TCP connect timeout; default 5 s, so a black-holed endpoint fails fast at startup. */
   connectionTimeoutMs?: number;
-  /** Socket idle timeout per request; default 120 s. */
+  /**
+   * How long one request may wait for the store's answer (from sending until the response headers, or between bytes
+   * of the socket) before it fails as a timeout and is retried; default 120 s. A store that accepts connections and
+   * never answers would otherwise hang the request forever.
+   */
   requestTimeoutMs?: number;
+  /** How long the startup checks (bucket, behaviour probe) may take in all before the server refuses to start; default 30 s. */
+  startupTimeoutMs?: number;
   /** Attempts per request including retries; default 3. */
   maxAttempts?: number;
 }

@@ -41,6 +41,26 @@ export function startupError(error: unknown, options: BucketCheckOptions): Stora
   return new StorageUnavailableError(`${where} failed a startup check: ${detail}`, { cause: error });
 }
 
+/**
+ * Settles with `checks`, or refuses with a clear error when they take longer than `timeoutMs` in all — a store that
+ * accepts connections and never answers would otherwise keep the server from starting, silently, for minutes.
+ */
+export async function withinStartupDeadline<T>(checks: Promise<T>, timeoutMs: number, where: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StorageUnavailableError(`No answer from ${where} within ${timeoutMs / 1000} s. Is the store running and S3_ENDPOINT right?`)),
+      timeoutMs,
+    );
+  });
+  checks.catch(() => undefined); // once the deadline has passed, how the checks end no longer matters
+  try {
+    return await Promise.race([checks, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Verifies the bucket answers a signed list request (reachable, credentials accepted); creates it when asked to. */
 export async function checkBucket(client: S3Client, options: BucketCheckOptions): Promise<void> {
   const list = () => client.send(new ListObjectsV2Command({ Bucket: options.bucket, MaxKeys: 1 }));
