@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FS_INTERNAL_DIR } from '../packages/server/src/storage/fs-driver.js';
 import type { S3Driver } from '../packages/server/src/storage/s3-driver.js';
 import { backends, type TestBackend } from './helpers/backends.js';
+import { eventually } from './helpers/poll.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/server.js';
 
 const MiB = 1024 * 1024;
@@ -134,7 +135,7 @@ for (const backend of await backends()) {
     let leftAfterCleanup: string[];
 
     beforeAll(async () => {
-      server = await startTestServer(backend);
+      server = await startTestServer(backend, { LOG_LEVEL: 'info' }, { captureLogs: true });
       const unfinished = unfinishedWrites(backend, server);
       // A bucket with an upload, its journal entry and a current uploads.json, so "nothing changed" means something.
       await uploadSmallFile(server.url, 'earlier.txt');
@@ -153,6 +154,13 @@ for (const backend of await backends()) {
         expect(leftAfterCleanup, `still there ${CLEANUP_TIMEOUT_MS} ms after the client went away`).toEqual([]);
       },
     );
+
+    it('logs the disconnect as information and the rollback as a warning, not as a server error', async () => {
+      const logged = await eventually(() => server.logs().find((line) => line.msg === 'client disconnected during the upload'), { message: 'the disconnect logged' });
+      expect(logged.level).toBe(30);
+      expect(server.logs().filter((line) => (line.level as number) >= 50)).toEqual([]);
+      expect(server.logs().filter((line) => line.msg === 'upload failed; stored parts removed')).toHaveLength(1);
+    });
 
     it('stores no object under uploads/', async () => {
       const uploads = (keys: string[]) => keys.filter((key) => key.startsWith('uploads/'));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { text } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateApiTokenDocument,
@@ -99,12 +100,24 @@ export async function startUsersTestServer(backend: TestBackend, extraEnv: Recor
   return handle;
 }
 
-/** Every object in the bucket as text (fs backend: the files themselves, read from disk). */
+/**
+ * Every object in the bucket as text. On fs: every file under the root, read from disk, including temporary and lock
+ * files the driver does not list; on S3: every object the bucket lists.
+ */
 export async function bucketTexts(server: UsersTestServer): Promise<{ key: string; text: string }[]> {
-  const root = server.dataDir!;
-  const driver = await createFsDriver(root);
   const texts: { key: string; text: string }[] = [];
-  for await (const object of driver.list('')) texts.push({ key: object.key, text: await readFile(path.join(root, object.key), 'utf8') });
+  if (server.dataDir) {
+    for (const entry of await readdir(server.dataDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      texts.push({ key: path.relative(server.dataDir, file).split(path.sep).join('/'), text: await readFile(file, 'utf8') });
+    }
+    return texts;
+  }
+  for await (const object of server.driver.list('')) {
+    const result = await server.driver.get(object.key);
+    if (!result.notModified) texts.push({ key: object.key, text: await text(result.body) });
+  }
   return texts;
 }
 

@@ -38,6 +38,11 @@ function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === 'GraphQLError';
 }
 
+/** graphql-upload-minimal's error when the request closes before its body ended (status 499, "client closed request"). */
+function isClientDisconnect(error: unknown): boolean {
+  return error instanceof Error && (error as { status?: unknown }).status === 499;
+}
+
 /**
  * Expected failures that no field declared as a union member still reach clients typed, via `extensions.code`;
  * anything else is logged with the request id and masked.
@@ -53,6 +58,11 @@ const createMaskError = (logger: Logger) => (error: unknown, message: string, is
     });
   }
   if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) return error;
+  if (isClientDisconnect(original)) {
+    // Nobody is left to read the answer, and nothing was stored (the upload rolled back): not a server error.
+    logger.info('client disconnected during the upload');
+    return new GraphQLError('The client disconnected during the upload', { extensions: { code: 'CLIENT_DISCONNECTED' } });
+  }
   logger.error({ err: original }, 'unexpected error');
   return new GraphQLError(isDev ? String((original as Error)?.message ?? message) : message, {
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
@@ -77,7 +87,8 @@ export function createGraphQLHandler(env: Env, services: Services, logger: Logge
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
       warn: (...args) => logger.warn({ args }, 'yoga'),
-      error: (...args) => logger.error({ args }, 'yoga'),
+      // yoga logs every error that maskError replaced; maskError itself already logged the unexpected ones.
+      error: (...args) => (args[0] instanceof Error ? logger.debug({ args }, 'yoga') : logger.error({ args }, 'yoga')),
     },
     maskedErrors: { maskError: createMaskError(logger) },
     context: ({ requestId, viewer, client, logger: requestLogger }) => createContext({ requestId, viewer, client, logger: requestLogger, services }),

@@ -70,7 +70,7 @@ export async function checkBucket(client: S3Client, options: BucketCheckOptions)
   } catch (error) {
     if (errorCodeOf(error) !== 'NoSuchBucket') throw startupError(error, options);
     if (!options.createBucket) {
-      throw new StorageUnavailableError(`${options.where}: the bucket does not exist; create it first`, {
+      throw new StorageUnavailableError(`${options.where}: the bucket does not exist; create it first (or set S3_CREATE_BUCKET=true to let STUF create it)`, {
         cause: error,
       });
     }
