@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { awaitsContinue } from './expect-continue.js';
 
 /**
  * Answers a request we refuse before reading its body, as a GraphQL-over-HTTP error with `extensions.code`. The body
  * is drained first: answering while the client still sends makes clients fail with a send error instead of reading
- * the answer.
+ * the answer. A client waiting for `100 Continue` has sent no body: it is answered at once and the connection closed.
  */
 export function refuse(
   req: IncomingMessage,
@@ -21,6 +22,10 @@ export function refuse(
     res.end(body);
   };
   if (req.readableEnded || req.complete) return send();
+  if (awaitsContinue(req)) {
+    res.setHeader('connection', 'close');
+    return send();
+  }
   req.once('end', send);
   req.once('error', () => res.destroy());
   req.resume();

@@ -12,6 +12,7 @@ import { handleDownload } from './download-route.js';
 import { MultipartError, parseMultipart } from './multipart.js';
 import { refuse } from './refuse.js';
 import { requestIdOf } from './request-id.js';
+import { allowBody } from './expect-continue.js';
 import { bodyTooLargeMessage } from './use-json-body-limit.js';
 import { createGraphQLHandler } from './yoga.js';
 
@@ -65,6 +66,7 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
     if (req.method === 'POST' && isMultipart(req)) {
       // Every multipart request is an upload; refuse anonymous ones before reading a byte of them.
       if (!viewer) return refuse(req, res, 401, 'UNAUTHENTICATED', 'Authentication required: send "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer' });
+      allowBody(req, res);
       try {
         multipartBody = await parseMultipart(req, res, { maxFiles: env.STUF_MAX_FILES, maxFieldSize: env.STUF_MAX_JSON_BODY_BYTES });
       } catch (error) {
@@ -78,17 +80,22 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
     } else if (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > env.STUF_MAX_JSON_BODY_BYTES) {
       return refuse(req, res, 413, 'LIMIT_EXCEEDED', bodyTooLargeMessage(env.STUF_MAX_JSON_BODY_BYTES));
     }
+    allowBody(req, res);
     // Calling the yoga instance with (req, res, context) handles the request and writes the response.
     await yoga(req, res, { requestId, viewer, client, logger: log, multipartBody });
   };
 
-  const server: Server = createServer((req, res) => {
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'request failed');
       if (!res.headersSent) refuse(req, res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error');
       else res.destroy();
     });
-  });
+  };
+  const server: Server = createServer(dispatch);
+  // `Expect: 100-continue` requests are checked (CSRF, token, size) before `100 Continue` lets the body come
+  // (`allowBody`), so a refused upload costs the client no upload. Without this listener node answers 100 at once.
+  server.on('checkContinue', dispatch);
   // Uploads of several GiB take long; only idle connections are timed out.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
