@@ -162,6 +162,11 @@ for (const backend of await backends()) {
       expect(server.logs().filter((line) => line.msg === 'upload failed; stored parts removed')).toHaveLength(1);
     });
 
+    it('writes the access-log line of the abandoned request, marked aborted', async () => {
+      const line = await eventually(() => server.logs().find((entry) => entry.msg === 'request' && entry.aborted === true), { message: 'an aborted request logged' });
+      expect(line).toMatchObject({ method: 'POST', path: '/graphql', level: 30 });
+    });
+
     it('stores no object under uploads/', async () => {
       const uploads = (keys: string[]) => keys.filter((key) => key.startsWith('uploads/'));
       expect(uploads(await server.keys())).toEqual(uploads(before.keys));

@@ -39,7 +39,13 @@ export async function startServer(input: { env: Env; driver: StorageDriver; logg
     const log = logger.child({ requestId });
     const url = new URL(req.url ?? '/', 'http://stuf.invalid');
     const started = process.hrtime.bigint();
-    res.once('finish', () => log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request'));
+    // 'close' without 'finish' means the client went away before the answer was sent: log those too, marked aborted.
+    res.once('close', () =>
+      log.info(
+        { method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, ...(res.writableFinished ? {} : { aborted: true }) },
+        'request',
+      ),
+    );
 
     if (url.pathname.startsWith(DOWNLOAD_PATH_PREFIX)) return handleDownload(req, res, url, services, log);
     if (url.pathname !== '/graphql' && url.pathname !== '/graphql/') return refuse(req, res, 404, 'NOT_FOUND', 'Not found; the API is at /graphql');
