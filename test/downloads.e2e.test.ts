@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StufError, type StufClient } from '@stuf/sdk/node';
 import { backends } from './helpers/backends.js';
 import { clientFor, file, uploaded } from './helpers/client.js';
+import { eventually } from './helpers/poll.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const NAME = "rapport d'été №2.pdf";
@@ -87,6 +88,27 @@ describe('download link expiry', () => {
       const expired = await refusal(stuf, url);
       expect(expired.status).toBe(403);
       expect(expired.message).toMatch(/expired/i);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('a download the client abandons (fs: the server streams the bytes itself)', () => {
+  it('is logged as information, not as a warning with a stack trace', async () => {
+    const [fsBackend] = await backends();
+    const server = await startTestServer(fsBackend!, { LOG_LEVEL: 'info' }, { captureLogs: true });
+    try {
+      const stuf = clientFor(server);
+      // Large enough that the answer cannot sit whole in the socket buffers when the reader goes away.
+      const { files } = uploaded(await stuf.createUpload({ files: [file('large.bin', new Uint8Array(32 * 1024 * 1024))] }));
+      const controller = new AbortController();
+      const response = await fetch(files[0]!.downloadUrl, { signal: controller.signal });
+      expect(response.status).toBe(200);
+      controller.abort();
+      const logged = await eventually(() => server.logs().find((line) => line.msg === 'download abandoned by the client'), { message: 'the abandoned download logged' });
+      expect(logged.level).toBe(30);
+      expect(server.logs().filter((line) => line.msg === 'download interrupted')).toEqual([]);
     } finally {
       await server.stop();
     }

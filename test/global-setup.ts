@@ -9,14 +9,16 @@ const LOCAL_S3 = fileURLToPath(new URL('../scripts/local-s3', import.meta.url));
 /**
  * Every end-to-end test runs on fs and on a real S3 server. When no S3_ENDPOINT is given, start a throwaway Ceph RGW
  * on loopback (scripts/local-s3; installs Debian packages when run as root) for the run and remove it afterwards.
- * STUF_TEST_S3=off skips the S3 runs locally; in CI (CI=true) an S3 server that cannot start fails the run.
+ * STUF_TEST_S3=off skips the S3 runs locally (even with S3_ENDPOINT set); in CI (CI=true) it is refused, and an S3
+ * server that cannot start fails the run.
  */
 export default async function setup(): Promise<(() => Promise<void>) | void> {
-  if (process.env.S3_ENDPOINT) return;
   if (process.env.STUF_TEST_S3 === 'off') {
+    if (process.env.CI) throw new Error('[stuf] STUF_TEST_S3=off is not allowed in CI: every test runs on fs and S3');
     console.warn('\n[stuf] STUF_TEST_S3=off: S3 tests skipped; only the fs backend runs.\n');
     return;
   }
+  if (process.env.S3_ENDPOINT) return;
   let stdout: string;
   try {
     console.log('[stuf] starting a local S3 server (Ceph RGW) for the S3 test runs…');

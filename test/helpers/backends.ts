@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StorageDriver } from '../../packages/server/src/storage/driver.js';
 import { createFsDriver } from '../../packages/server/src/storage/fs-driver.js';
+import { testS3Endpoint } from '../../packages/server/src/storage/s3-test-env.js';
 
 export interface TestBackend {
   name: 'fs' | 's3';
@@ -23,10 +24,10 @@ const fsBackend: TestBackend = {
   },
 };
 
-/** Every backend end-to-end tests run on: fs always, S3 when a server is configured (CI always configures one). */
+/** Every backend end-to-end tests run on: fs always, S3 unless STUF_TEST_S3=off (CI always runs both). */
 export async function backends(): Promise<TestBackend[]> {
   const list: TestBackend[] = [fsBackend];
-  if (process.env.S3_ENDPOINT) {
+  if (testS3Endpoint()) {
     const { s3Backend } = await import('./s3-backend.js');
     list.push(s3Backend);
   }

@@ -42,7 +42,9 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   try {
     await pipeline(object.body, res);
   } catch (error) {
-    logger.warn({ err: error, uploadId }, 'download interrupted');
+    // The reader going away (a closed tab, curl refusing to overwrite a file) is ordinary; a failing store read is not.
+    if ((error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE') logger.info({ uploadId }, 'download abandoned by the client');
+    else logger.warn({ err: error, uploadId }, 'download interrupted');
   }
 }
 

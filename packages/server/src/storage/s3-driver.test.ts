@@ -5,14 +5,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeDriverConformance } from './driver-conformance.js';
 import { NotFoundError, PreconditionFailedError, StorageUnavailableError } from './errors.js';
 import { ConditionalPutTooLargeError, createS3Driver, type S3Driver } from './s3-driver.js';
+import { testS3Endpoint } from './s3-test-env.js';
 import { deleteBucketAndContents, s3ConformanceSetup, s3TestOptions, uniqueBucketName } from './s3-test-support.js';
 
 const MiB = 1024 * 1024;
-const endpoint = process.env.S3_ENDPOINT;
+const endpoint = testS3Endpoint();
 const describeS3 = endpoint ? describe : describe.skip;
 const title = endpoint
   ? `s3 driver on ${endpoint}`
-  : 's3 driver — SKIPPED: S3_ENDPOINT is not set (start one with: eval "$(scripts/local-s3 start)")';
+  : 's3 driver — SKIPPED: no S3 server (S3_ENDPOINT unset or STUF_TEST_S3=off)';
 
 /** `totalBytes` of deterministic bytes in 1 MiB chunks; errors with `failWith` once `failAtBytes` were produced. */
 function generatedStream(totalBytes: number, options: { failAtBytes?: number; failWith?: Error } = {}) {
