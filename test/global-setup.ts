@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { s3TestsDisabled } from '../packages/server/src/storage/s3-test-env.js';
 
 const run = promisify(execFile);
 const LOCAL_S3 = fileURLToPath(new URL('../scripts/local-s3', import.meta.url));
@@ -13,7 +14,7 @@ const LOCAL_S3 = fileURLToPath(new URL('../scripts/local-s3', import.meta.url));
  * server that cannot start fails the run.
  */
 export default async function setup(): Promise<(() => Promise<void>) | void> {
-  if (process.env.STUF_TEST_S3 === 'off') {
+  if (s3TestsDisabled()) {
     if (process.env.CI) throw new Error('[stuf] STUF_TEST_S3=off is not allowed in CI: every test runs on fs and S3');
     console.warn('\n[stuf] STUF_TEST_S3=off: S3 tests skipped; only the fs backend runs.\n');
     return;
